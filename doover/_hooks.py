@@ -67,6 +67,8 @@ def run_awaitable(awaitable: Any) -> Any:
     except RuntimeError:
         running = None
     if running is not None:
+        if inspect.iscoroutine(awaitable):
+            awaitable.close()  # never started: close it so it is not reported as un-awaited
         raise RuntimeError(
             "a doover hook returned an awaitable while an event loop is already running in "
             "this thread; call the runtime from synchronous code"
