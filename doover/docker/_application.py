@@ -1,0 +1,300 @@
+"""``Application``: the edge app's lifecycle as a plain ``while`` loop.
+
+Order (the product page's): wait for the cloud (at most ``dda_startup_timeout`` s, then go
+on), load the config (the ``deployment_config`` aggregate or ``config_fp``; cached in the
+outbox file so a reboot offline still starts), ``setup()``, ready, the loop, shutdown.
+
+The loop runs ``main_loop()`` every ``loop_target_period`` s (``time.monotonic()``; waits on
+an event, never a bare sleep), commits tag changes after each iteration, runs queued
+subscription callbacks between iterations, logs an exception with its traceback and
+retries after ``error_wait_period`` (10 s) while ``/health`` reports unhealthy.
+
+Shutdown starts on SIGTERM/SIGINT (see ``run_app``), on :meth:`Application.request_stop`,
+or when the global ``shutdown_at`` tag (epoch seconds) has passed. ``check_can_shutdown()``
+returning False defers it (it is asked again every iteration). Then ``on_shutdown_at(dt)``,
+a final tag commit, a final UI log entry if ``force_log_on_shutdown``, the outbox flush
+(at most ``shutdown_flush_timeout`` s) and ``close()``.
+"""
+
+import asyncio
+import contextvars
+import datetime as _dt
+import logging
+import threading
+import time
+from typing import Any, Dict, Optional
+
+from .._hooks import call_hook, close_hook_loop, uses_async
+from ..exceptions import DooverError
+from ._tagstore import TagStore
+
+__all__ = ["Application"]
+
+log = logging.getLogger("doover.docker.app")
+
+_ASYNC_HOOKS = ("setup", "main_loop", "check_can_shutdown", "on_shutdown_at", "close")
+
+
+def _loop_running() -> bool:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
+
+
+class Application:
+    """Subclass this and override ``setup()`` and ``main_loop()`` (``def`` or ``async def``).
+
+    Tunables (instance attributes, set them in ``__init__`` or ``setup``):
+    ``loop_target_period`` (1 s; ``None``/0: no wait), ``dda_startup_timeout`` (300 s),
+    ``error_wait_period`` (10 s), ``force_log_on_shutdown`` (False),
+    ``tag_upload_period`` (10 s: how long committed tag changes may wait in the outbox,
+    merging, before they are uploaded), ``shutdown_flush_timeout`` (10 s),
+    ``overrun_warning_interval`` (6 s).
+    """
+
+    config_cls: Any = None
+    tags_cls: Any = None
+    ui_cls: Any = None
+
+    def __init__(
+        self,
+        app_key: Optional[str] = None,
+        device_agent: Any = None,
+        platform_iface: Any = None,
+        modbus_iface: Any = None,
+        name: Optional[str] = None,
+        test_mode: bool = False,
+        config_fp: Optional[str] = None,
+        healthcheck_port: Optional[int] = None,
+    ) -> None:
+        if device_agent is None:
+            from ._mock import MockDeviceAgentInterface
+
+            device_agent = MockDeviceAgentInterface(app_key)
+        self.app_key = app_key
+        self.device_agent = device_agent
+        self.platform_iface = platform_iface
+        self.modbus_iface = modbus_iface
+        self.name = name or type(self).__name__
+        self.test_mode = test_mode
+        self.config_fp = config_fp
+        self.healthcheck_port = healthcheck_port
+        self.app_display_name = ""
+        self.loop_target_period: Optional[float] = 1
+        self.dda_startup_timeout: float = 300
+        self.error_wait_period: float = 10
+        self.force_log_on_shutdown = False
+        self.tag_upload_period: float = 10
+        self.shutdown_flush_timeout: float = 10
+        self.overrun_warning_interval: float = 6
+        self.clock = time.monotonic
+        self.wall_clock = time.time
+        self.stop_event: Any = threading.Event()
+        self.tag_store = TagStore(device_agent, app_key)
+        self.config = self.config_cls() if self.config_cls is not None else {}
+        self.tags = self.tags_cls(app_key, self.tag_store, self.config) if self.tags_cls is not None else self.tag_store
+        self.ui = self.ui_cls(self.config, self.tags, app_key) if self.ui_cls is not None else None
+        self.is_async = uses_async(self, _ASYNC_HOOKS)
+        self._ready = threading.Event()
+        self._done = threading.Event()
+        self._shutdown_signal = False
+        self._shutdown_at: Optional[float] = None
+        self._deferred_logged = False
+        self._next_go = threading.Event()
+        self._next_done = threading.Event()
+        self._started_at = time.monotonic()
+        self.iterations = 0
+        self.failures = 0
+        self.failing = False
+        self.last_loop_duration = 0.0
+        self.last_tick: Optional[float] = None
+        self._last_commit: Optional[float] = None
+        self._overrun_since: Optional[float] = None
+        self._overrun_logged: Optional[float] = None
+        self._health: Any = None
+        self.exit_code = 0
+
+    # ------------------------------------------------------------------ hooks (override)
+
+    def setup(self) -> Any:
+        """One-time initialisation, after the config is loaded."""
+
+    def main_loop(self) -> Any:
+        """One iteration of the app's work; called every ``loop_target_period`` seconds."""
+
+    def check_can_shutdown(self) -> Any:
+        """Return False to defer a requested shutdown (asked again next iteration)."""
+        return True
+
+    def on_shutdown_at(self, dt: _dt.datetime) -> Any:
+        """Called once when shutting down; ``dt`` is the shutdown time (UTC)."""
+
+    def close(self) -> Any:
+        """Release resources; the last hook called."""
+
+    # ------------------------------------------------------------------ readiness
+
+    @property
+    def is_ready(self) -> bool:
+        """True after ``setup()`` succeeded, until shutdown."""
+        return self._ready.is_set()
+
+    def wait_until_ready(self, timeout: Optional[float] = None) -> Any:
+        """Block until ready (returns bool); inside a running event loop, returns an awaitable."""
+        if _loop_running():
+            return _in_thread(self._ready.wait, timeout)
+        return self._ready.wait(timeout)
+
+    def next(self, timeout: Optional[float] = 30) -> Any:
+        """Test mode: run exactly one iteration plus its tag commit, and wait for it.
+
+        Blocking when called from plain code, awaitable inside a running event loop.
+        """
+        if not self.test_mode:
+            raise DooverError("Application.next() is only available with test_mode=True")
+        self._next_done.clear()
+        self._next_go.set()
+        if _loop_running():
+            return _in_thread(self._next_done.wait, timeout)
+        return self._next_done.wait(timeout)
+
+    # ------------------------------------------------------------------ device agent wrappers
+
+    def create_message(self, channel_name: str, data: Any, **kwargs: Any) -> int:
+        """``device_agent.create_message``."""
+        return self.device_agent.create_message(channel_name, data, **kwargs)
+
+    def update_channel_aggregate(self, channel_name: str, data: Any, **kwargs: Any) -> Any:
+        """``device_agent.update_channel_aggregate``."""
+        return self.device_agent.update_channel_aggregate(channel_name, data, **kwargs)
+
+    def fetch_channel_aggregate(self, channel_name: str) -> Any:
+        """``device_agent.fetch_channel_aggregate``."""
+        return self.device_agent.fetch_channel_aggregate(channel_name)
+
+    def get_is_dda_online(self) -> bool:
+        """Whether the cloud answered the last call."""
+        return self.device_agent.get_is_dda_online()
+
+    def get_is_dda_available(self) -> bool:
+        """Whether the cloud answered the last call."""
+        return self.device_agent.get_is_dda_available()
+
+    def get_has_dda_been_online(self) -> bool:
+        """Whether the cloud ever answered."""
+        return self.device_agent.get_has_dda_been_online()
+
+    # ------------------------------------------------------------------ tags
+
+    def get_tag(self, key: str, app_key: Optional[str] = None, default: Any = None) -> Any:
+        """An app tag (this app's by default)."""
+        return self.tag_store.get(key, app_key, default)
+
+    def set_tag(self, key: str, value: Any, app_key: Optional[str] = None, only_if_changed: bool = True,
+                log: bool = False) -> bool:
+        """Buffer an app tag write; committed after the iteration."""
+        return self.tag_store.set(key, value, app_key, only_if_changed)
+
+    def get_global_tag(self, key: str, default: Any = None) -> Any:
+        """A top-level tag of ``tag_values``."""
+        return self.tag_store.get(key, default=default, global_tag=True)
+
+    def set_global_tag(self, key: str, value: Any, only_if_changed: bool = True, log: bool = False) -> bool:
+        """Buffer a top-level tag write."""
+        return self.tag_store.set(key, value, only_if_changed=only_if_changed, global_tag=True)
+
+    def subscribe_to_tag(self, key: str, callback: Any, app_key: Optional[str] = None, global_tag: bool = False) -> None:
+        """``callback(key, value)`` when the tag changes in the cloud; one callback per tag."""
+        self.tag_store.subscribe(key, callback, app_key, global_tag)
+
+    def request_shutdown(self) -> None:
+        """Set the global ``shutdown_requested`` tag (ask every app on the device)."""
+        self.set_global_tag("shutdown_requested", True)
+
+    def request_stop(self) -> None:
+        """Start this app's shutdown sequence (what SIGTERM/SIGINT do); safe from any thread."""
+        self._shutdown_signal = True
+        self.stop_event.set()
+
+    # ------------------------------------------------------------------ health
+
+    def health_status(self) -> Dict[str, Any]:
+        """The health body: ``healthy``, ``ready``, uptime, iterations, last loop duration, ..."""
+        period = self.loop_target_period or 1
+        fresh = self.last_tick is not None and time.monotonic() - self.last_tick < max(3 * period, 3.0)
+        try:
+            depth = self.device_agent.outbox_depth()
+        except Exception:  # noqa: BLE001 - closed outbox
+            depth = None
+        return {
+            "healthy": bool(self.is_ready and fresh and not self.failing),
+            "ready": self.is_ready,
+            "uptime": round(time.monotonic() - self._started_at, 3),
+            "iterations": self.iterations,
+            "failures": self.failures,
+            "last_loop_duration": round(self.last_loop_duration, 6),
+            "outbox_depth": depth,
+            "cloud_reachable": bool(self.device_agent.get_is_dda_online()),
+        }
+
+    # ------------------------------------------------------------------ running
+
+    async def __aenter__(self) -> "Application":
+        return self
+
+    async def __aexit__(self, *exc: Any) -> None:
+        self.request_stop()
+        self._next_go.set()
+        await _in_thread(self._done.wait, 30)
+
+    async def _run(self) -> int:
+        """The whole lifecycle on a worker thread (for ``async with app: await app._run()``)."""
+        return await _in_thread(self.run)
+
+    def run(self) -> int:
+        """The whole lifecycle, blocking; returns the exit code (0 after a clean shutdown)."""
+        from ._lifecycle import run_lifecycle
+
+        try:
+            self.exit_code = run_lifecycle(self)
+            return self.exit_code
+        finally:
+            self._ready.clear()
+            self._done.set()
+            self._next_done.set()
+            close_hook_loop()
+
+    def _call(self, fn: Any, *args: Any) -> Any:
+        return call_hook(fn, *args)
+
+    def _inject_config(self, cfg: Dict[str, Any]) -> None:
+        agent_id = cfg.get("AGENT_ID")
+        if agent_id is not None and getattr(self.device_agent, "agent_id", None) in (None, ""):
+            self.device_agent.agent_id = agent_id
+        self.app_display_name = cfg.get("APP_DISPLAY_NAME", "") or ""
+        if hasattr(self.config, "_inject_deployment_config"):
+            self.config._inject_deployment_config(cfg)
+        elif isinstance(self.config, dict):
+            self.config.clear()
+            self.config.update(cfg)
+
+    def _tag_event(self, event: Any) -> None:
+        self.tag_store.on_event(event)
+        value = self.get_global_tag("shutdown_at")
+        if value is not None:
+            self._note_shutdown_at(value)
+
+    def _note_shutdown_at(self, value: Any) -> None:
+        try:
+            self._shutdown_at = float(value)
+        except (TypeError, ValueError):
+            log.warning("ignoring shutdown_at %r: expected epoch seconds", value)
+
+
+def _in_thread(fn: Any, *args: Any) -> Any:
+    loop = asyncio.get_event_loop()
+    ctx = contextvars.copy_context()
+    return loop.run_in_executor(None, lambda: ctx.run(fn, *args))
+
