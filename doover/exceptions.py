@@ -22,6 +22,8 @@ The tree::
     │   └── TokenRefreshError          a token could not be obtained or refreshed
     ├── ConfigError                    deployment config does not match its schema
     ├── NotSupportedError              the backend in use cannot do what was asked
+    ├── InvalidEventError              a processor invocation event is malformed (also ValueError)
+    ├── InvokingChannelError           a processor write to its invoking channel (also RuntimeError)
     └── ModbusError                    a Modbus transaction failed
         ├── ModbusArgumentError        bad arguments, rejected before anything is sent
         ├── SerialPortError            the serial port is missing, busy or vanished
@@ -52,6 +54,8 @@ __all__ = [
     "TokenRefreshError",
     "ConfigError",
     "NotSupportedError",
+    "InvalidEventError",
+    "InvokingChannelError",
     "ModbusError",
     "ModbusArgumentError",
     "SerialPortError",
@@ -242,6 +246,21 @@ class ConfigError(DooverError, ValueError):
 
 class NotSupportedError(DooverError, NotImplementedError):
     """The backend in use cannot serve this call; the message names the backend."""
+
+
+# --------------------------------------------------------------------------- processors
+
+
+class InvalidEventError(DooverError, ValueError):
+    """A processor invocation event is malformed; the message names the field and what was expected."""
+
+
+class InvokingChannelError(DooverError, RuntimeError):
+    """A processor tried to write to the channel that invoked it (or to another app's tags).
+
+    It is also a ``RuntimeError``, the type the platform's SDK raises, so existing ``except``
+    clauses keep working. Pass ``allow_invoking_channel=True`` to write anyway.
+    """
 
 
 # --------------------------------------------------------------------------- Modbus

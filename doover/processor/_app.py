@@ -1,0 +1,267 @@
+"""``Application``: the base class of a cloud processor.
+
+Subclass it and override the hooks you need; each may be ``def`` or ``async def``. In an
+app with any ``async def`` hook, ``self.api`` methods and ``set_tag`` are awaitable; a sync
+app never touches asyncio. Everything an invocation learns (identity, config, tags,
+invoking channel, organisation, connection data) is reset at the start of the next one, so
+one module-level instance may serve any number of warm invocations.
+"""
+
+import asyncio
+import contextvars
+import datetime
+import functools
+import logging
+from typing import Any, Dict, List, Optional
+
+from .._hooks import uses_async
+from ..exceptions import DooverError
+
+__all__ = ["Application", "HOOK_NAMES"]
+
+log = logging.getLogger("doover.processor")
+
+HOOK_NAMES = (
+    "setup", "close", "pre_hook_filter", "post_setup_filter", "on_message_create",
+    "on_aggregate_update", "on_schedule", "on_deployment", "on_ingestion_endpoint",
+    "on_manual_invoke",
+)
+
+_SEVERITIES = {
+    "trace": 3, "debug": 4, "info": 5, "warn": 6, "warning": 6,
+    "critical": 7, "error": 7, "err": 7, "fatal": 7, "crit": 7,
+}
+
+_PER_INVOCATION = (
+    "agent_id", "app_key", "app_id", "display_name", "organisation_id", "subscription_id",
+    "schedule_id", "ingestion_id", "event_type", "lambda_request_id", "lambda_function_name",
+    "lambda_function_version", "config", "received_deployment_config", "proc_config", "tags",
+    "tag_manager", "ui", "connection_config", "connection_status", "_payload", "_client",
+    "ui_cmds",
+)
+
+
+class _Done:
+    """An already-finished awaitable: what ``set_tag`` returns in an async app."""
+
+    __slots__ = ()
+
+    def __await__(self):
+        return None
+        yield  # pragma: no cover  (makes this a generator)
+
+
+class _AsyncFace:
+    """Awaitable view of a blocking client: each method runs in the loop's thread pool."""
+
+    def __init__(self, target: Any) -> None:
+        self._target = target
+
+    def __getattr__(self, name: str) -> Any:
+        attr = getattr(self._target, name)
+        if not callable(attr):
+            return attr
+
+        async def call(*args: Any, **kwargs: Any) -> Any:
+            ctx = contextvars.copy_context()
+            loop = asyncio.get_event_loop()
+            return await loop.run_in_executor(
+                None, functools.partial(ctx.run, attr, *args, **kwargs)
+            )
+
+        call.__name__ = name
+        call.__doc__ = attr.__doc__
+        return call
+
+
+class _Callable:
+    def __init__(self, fn: Any) -> None:
+        self.call = fn
+
+
+class Application:
+    """A cloud processor. Override hooks; ``run_app(app, event, context)`` drives one invocation.
+
+    Class attributes: ``config_cls`` (a schema class, instantiated per invocation),
+    ``tags_cls`` and ``ui_cls`` (built per invocation as ``cls(app_key, tag_manager, config)``
+    and ``cls(config, tags, app_key)``), ``raise_on_error`` (re-raise a failure after the
+    summary is published, so Lambda's own retry applies).
+    """
+
+    config_cls: Any = None
+    tags_cls: Any = None
+    ui_cls: Any = None
+    raise_on_error = False
+
+    def __init__(self) -> None:
+        self._http_session: Any = None
+        self._record_tag_update = True
+        #: objects with ``handle_event(event, client)`` (UI commands, RPC); run on message-create
+        self.ui_manager: Any = None
+        self.rpc: Any = None
+        self._reset_invocation()
+
+    # ------------------------------------------------------------------ state
+
+    def _reset_invocation(self) -> None:
+        for name in _PER_INVOCATION:
+            setattr(self, name, None)
+
+    @property
+    def is_async(self) -> bool:
+        """True when any hook is ``async def``."""
+        return uses_async(self, HOOK_NAMES)
+
+    @property
+    def api(self) -> Any:
+        """The :class:`ProcessorDataClient` of this invocation (awaitable face in async apps)."""
+        client = self._client
+        if client is None:
+            raise DooverError("api: the Data API client exists only during an invocation")
+        return _AsyncFace(client) if self.is_async else client
+
+    # ------------------------------------------------------------------ hooks
+
+    def setup(self) -> None:
+        """Called after framework setup and before ``post_setup_filter``."""
+
+    def close(self) -> None:
+        """Called at the end of a completed invocation, after the tag commit."""
+
+    def pre_hook_filter(self, event: Any) -> bool:
+        """Return falsy to skip ``event`` before any network call (no config or tags yet)."""
+        return True
+
+    def post_setup_filter(self, event: Any) -> bool:
+        """Return falsy to skip ``event`` after setup (config, tags and api are ready)."""
+        return True
+
+    def on_message_create(self, event: Any) -> Any:
+        """A message landed on a subscribed channel."""
+
+    def on_aggregate_update(self, event: Any) -> Any:
+        """A subscribed channel's aggregate changed."""
+
+    def on_schedule(self, event: Any) -> Any:
+        """A schedule fired."""
+
+    def on_deployment(self, event: Any) -> Any:
+        """The app was deployed."""
+
+    def on_ingestion_endpoint(self, event: Any) -> Any:
+        """An HTTP request hit the ingestion endpoint; ``event.payload`` is parsed."""
+
+    def on_manual_invoke(self, event: Any) -> Any:
+        """The processor was invoked by hand."""
+
+    def parse_ingestion_event_payload(self, payload: str) -> Any:
+        """Turn the base64 ingestion body into ``event.payload`` (default: base64 then JSON)."""
+        from ._events import default_ingestion_parser
+
+        return default_ingestion_parser(payload)
+
+    # ------------------------------------------------------------------ tags
+
+    def _store(self) -> Any:
+        if self.tag_manager is None:
+            raise DooverError("tags: the tag manager exists only after setup (not in pre_hook_filter)")
+        return self.tag_manager
+
+    def get_tag(self, key: str, default: Any = None, app_key: Optional[str] = None) -> Any:
+        """Tag ``key`` of this app (or of ``app_key``), or ``default``."""
+        return self._store().get(key, default, app_key=app_key)
+
+    def set_tag(self, key: str, value: Any, app_key: Optional[str] = None, log: bool = False) -> Any:
+        """Buffer a tag write, committed at the end of the invocation (awaitable in async apps)."""
+        self._store().set(key, value, app_key=app_key, log=log)
+        return _Done() if self.is_async else None
+
+    # ------------------------------------------------------------------ helpers
+
+    def _call(self, method: str, *args: Any, **kwargs: Any) -> Any:
+        client = self._client
+        if client is None:
+            raise DooverError("{}: available only during an invocation".format(method))
+        if self.is_async:
+            return getattr(_AsyncFace(client), method)(*args, **kwargs)
+        return getattr(client, method)(*args, **kwargs)
+
+    def _blocking(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        # run a blocking helper directly (sync app) or as an awaitable in the thread pool
+        if self.is_async:
+            return _AsyncFace(_Callable(fn)).call(*args, **kwargs)
+        return fn(*args, **kwargs)
+
+    def fetch_channel(self, channel_name: str, agent_id: Optional[int] = None) -> Any:
+        """The channel (with its aggregate) of this agent or ``agent_id``."""
+        return self._call("fetch_channel", channel_name, agent_id=agent_id)
+
+    def publish(self, channel_name: str, data: Any, **kwargs: Any) -> Any:
+        """Create a message on ``channel_name`` (anti-recursion rules apply)."""
+        return self._call("create_message", channel_name, data, **kwargs)
+
+    def send_notification(
+        self, message: str, *, title: Optional[str] = None, severity: Any = None,
+        topic: Optional[str] = None, agent_id: Optional[int] = None,
+    ) -> Any:
+        """Post a notification to the ``notifications`` channel (validated before sending)."""
+        if not isinstance(message, str) or not message:
+            raise DooverError("message: expected a non-empty string, got {!r}".format(message))
+        for name, value in (("title", title), ("topic", topic)):
+            if value is not None and not isinstance(value, str):
+                raise DooverError("{}: expected a string or None, got {!r}".format(name, value))
+        data: Dict[str, Any] = {"message": message}
+        if title is not None:
+            data["title"] = title
+        if severity is not None:
+            data["severity"] = _severity(severity)
+        if topic is not None:
+            data["topic"] = topic
+        return self._call("create_message", "notifications", data, agent_id=agent_id)
+
+    def ping_connection(
+        self, online_at: Optional[datetime.datetime] = None,
+        connection_status: str = "PeriodicUnknown",
+        offline_at: Optional[datetime.datetime] = None,
+    ) -> Any:
+        """Report this agent online at ``online_at`` (default now), deciding Online/Offline.
+
+        The threshold is ``offline_at - online_at`` when given, else the connection config's
+        ``offline_after`` (3600 s when absent or null).
+        """
+        return self._blocking(self._ping_connection, online_at, connection_status, offline_at)
+
+    def _ping_connection(self, online_at: Any, connection_status: str, offline_at: Any) -> Any:
+        client = self._client
+        if client is None:
+            raise DooverError("ping_connection: available only during an invocation")
+        now = datetime.datetime.now(datetime.timezone.utc)
+        online_at = online_at or now
+        config = self.connection_config if isinstance(self.connection_config, dict) else {}
+        if offline_at is not None:
+            offline_after = int((offline_at - online_at).total_seconds())
+        else:
+            stored = config.get("offline_after")
+            offline_after = 3600 if stored is None else stored
+        determination = "Offline" if (now - online_at).total_seconds() > offline_after else "Online"
+        if offline_at is not None and config and config.get("offline_after") != offline_after:
+            config = dict(config, offline_after=offline_after)
+            self.connection_config = config
+            client.update_connection_config(config)
+        return client.ping_connection_at( online_at, connection_status, determination,
+            user_agent="doover-processor,app_key={}".format(self.app_key),
+        )
+
+
+def _severity(value: Any) -> int:
+    if isinstance(value, bool):
+        raise DooverError("severity: expected 3..7 or a name, got {!r}".format(value))
+    if isinstance(value, int) and 3 <= value <= 7:
+        return value
+    if isinstance(value, str) and value.lower() in _SEVERITIES:
+        return _SEVERITIES[value.lower()]
+    raise DooverError(
+        "severity: expected an integer 3..7 or one of {}, got {!r}".format(
+            ", ".join(sorted(_SEVERITIES)), value
+        )
+    )

@@ -1,0 +1,420 @@
+"""``run_app``: the one entry point for every Lambda event a processor receives.
+
+Order of one invocation (``docs/processor.md`` has the full story):
+
+1. unwrap the envelope (SNS record, EventBridge ``detail``, or the direct payload);
+2. build the typed event; no-handler check; ``pre_hook_filter`` (no network, no ``requests``);
+3. setup: token upgrade (``d.upgrade``, else the subscription or schedule info endpoint),
+   identity, config injection, tags, log levels from ``dv_proc_config``;
+4. self-loop guard, user ``setup``, ``post_setup_filter``;
+5. UI / RPC managers, then the handler (an exception is recorded, not swallowed);
+6. tag commit (also after a handler error), user ``close``;
+7. invocation summary, whenever the upgrade succeeded (also after failures). The tag log
+   message and the summaries go out in ONE ``POST /agents/messages`` batch.
+
+The return value is JSON: ``{"status", "result", "skip_reason", "error"}``.
+"""
+
+import copy
+import json
+import logging
+import time
+from typing import Any, Dict, List, Optional, Tuple
+
+from .._hooks import call_hook
+from ..exceptions import DooverError, InvalidEventError
+from ._app import Application
+from ._events import OPS, AggregateUpdateEvent, MessageCreateEvent, build_event
+from ._logging import (
+    LOG_CONTEXT,
+    LevelScope,
+    StreamCapture,
+    ensure_context_filter,
+    env_level,
+    install_logging,
+)
+from ._skip import ProcessorSkipped, SkipReason
+
+__all__ = ["run_app", "unwrap_event"]
+
+log = logging.getLogger("doover.processor")
+
+_DEFAULT_TARGETS = [{"agent_id": None, "channel": "dv-proc-inv-$app_id"}]
+
+
+def unwrap_event(event: Any) -> Tuple[Dict[str, Any], Optional[str]]:
+    """``(payload, subscription_arn)`` from a Lambda event; bad envelopes raise InvalidEventError."""
+    if isinstance(event, (str, bytes)):
+        try:
+            event = json.loads(event)
+        except ValueError as exc:
+            raise InvalidEventError("event: expected a JSON object, got malformed JSON") from exc
+    if not isinstance(event, dict):
+        raise InvalidEventError("event: expected a JSON object, got {}".format(type(event).__name__))
+    records = event.get("Records")
+    if records is not None:
+        if not isinstance(records, list) or not records or not isinstance(records[0], dict):
+            raise InvalidEventError("Records: expected a non-empty list of SNS records")
+        record = records[0]
+        source = record.get("EventSource")
+        if source != "aws:sns":
+            raise InvalidEventError(
+                "Records[0].EventSource: expected 'aws:sns', got {!r}{}".format(
+                    source if source is not None else record.get("eventSource"),
+                    " (SQS-style records are not a processor event)" if "eventSource" in record else "",
+                )
+            )
+        try:
+            message = record["Sns"]["Message"]
+            payload = json.loads(message)
+        except (KeyError, TypeError) as exc:
+            raise InvalidEventError("Records[0].Sns.Message: required field is missing") from exc
+        except ValueError as exc:
+            raise InvalidEventError("Records[0].Sns.Message: expected JSON, got malformed JSON") from exc
+        if not isinstance(payload, dict):
+            raise InvalidEventError("Records[0].Sns.Message: expected a JSON object")
+        return payload, record.get("EventSubscriptionArn")
+    if "detail" in event and "op" not in event and isinstance(event["detail"], dict):
+        return event["detail"], None  # an EventBridge envelope
+    return event, None
+
+
+def _ctx(context: Any, name: str) -> Any:
+    if isinstance(context, dict):
+        return context.get(name)
+    return getattr(context, name, None)
+
+
+def _json_safe(value: Any) -> Any:
+    try:
+        json.dumps(value)
+        return value
+    except (TypeError, ValueError):
+        log.warning("Handler result %r is not JSON-serialisable; returning null", value)
+        return None
+
+
+class _Invocation:
+    def __init__(self, app: Application, context: Any, levels: LevelScope) -> None:
+        self.app = app
+        self.levels = levels
+        self.started = time.time()
+        self.payload: Dict[str, Any] = {}
+        self.d: Dict[str, Any] = {}
+        self.subscription_id: Optional[str] = None
+        self.upgraded = False
+        self.deferred_messages: List[Dict[str, Any]] = []
+        self.handler_error: Optional[BaseException] = None
+        app._reset_invocation()
+        app.lambda_request_id = _ctx(context, "aws_request_id")
+        app.lambda_function_name = _ctx(context, "function_name")
+        app.lambda_function_version = _ctx(context, "function_version")
+
+    # -------------------------------------------------------------- pipeline
+
+    def run(self, event: Any) -> Dict[str, Any]:
+        status, skip_reason, error, result = "success", None, None, None
+        failure: Optional[BaseException] = None
+        try:
+            self.payload, self.subscription_id = unwrap_event(event)
+            result = self.dispatch()
+            if self.handler_error is not None:
+                raise self.handler_error
+        except ProcessorSkipped as skip:
+            status, skip_reason = "skipped", skip.reason.value
+            log.info("Invocation skipped: %s", skip_reason)
+        except Exception as exc:
+            status, failure = "error", exc
+            error = {"type": type(exc).__name__, "message": str(exc)}
+            if exc is not self.handler_error:
+                log.error("Unhandled error in invocation", exc_info=exc)
+            if not self.upgraded:
+                self.try_upgrade_for_summary()
+        finally:
+            self.publish_summary(status, skip_reason, error)
+        if failure is not None and self.app.raise_on_error:
+            raise failure
+        return {
+            "status": status,
+            "result": _json_safe(result) if status == "success" else None,
+            "skip_reason": skip_reason,
+            "error": error,
+        }
+
+    def dispatch(self) -> Any:
+        app, payload = self.app, self.payload
+        op = payload.get("op")
+        app.event_type = op
+        LOG_CONTEXT["event_type"] = op
+        d = payload.get("d")
+        self.d = d if isinstance(d, dict) else {}
+        app.schedule_id = self.d.get("schedule_id")
+        app.ingestion_id = self.d.get("ingestion_id")
+        app.organisation_id = self.d.get("organisation_id")
+        app.subscription_id = self.subscription_id
+        if "token" not in payload or not payload.get("token"):
+            raise InvalidEventError("token: the invocation event carries no initial token")
+        event = build_event(op, d, app.parse_ingestion_event_payload)
+        if isinstance(event, (MessageCreateEvent, AggregateUpdateEvent)):
+            invoking = event.channel.name
+        else:
+            invoking = None
+        self.check_handler(op)
+        app._payload = event
+        if not call_hook(app.pre_hook_filter, event):
+            raise ProcessorSkipped(SkipReason.pre_hook_filter)
+
+        self.setup(invoking)
+        self.self_loop_guard(event)
+        try:
+            call_hook(app.setup)
+        except Exception as exc:
+            self.handler_error = exc
+            log.error("Error in user setup", exc_info=exc)
+        if self.handler_error is None and not call_hook(app.post_setup_filter, event):
+            raise ProcessorSkipped(SkipReason.post_setup_filter)
+        result = None
+        if self.handler_error is None:
+            if op == "on_message_create":
+                for manager in (app.ui_manager, app.rpc):
+                    if manager is not None:
+                        try:
+                            call_hook(manager.handle_event, event, app._client)
+                        except Exception as exc:
+                            log.error("Error handling UI/RPC event", exc_info=exc)
+            try:
+                result = call_hook(getattr(app, op), event)
+            except Exception as exc:
+                self.handler_error = exc
+                log.error("Error attempting to process event: %s", exc, exc_info=exc)
+        self.commit_tags()
+        try:
+            call_hook(app.close)
+        except Exception as exc:
+            log.error("Error in user close", exc_info=exc)
+        return result
+
+    def check_handler(self, op: str) -> None:
+        """Skip before any network call when the app has nothing to run for ``op``.
+
+        ``on_deployment`` always runs (framework work); ``on_message_create`` runs when the app
+        has UI or RPC managers, so RPC/UI-only processors keep working.
+        """
+        app = self.app
+        if getattr(type(app), op) is not getattr(Application, op):
+            return
+        if op == "on_deployment":
+            return
+        if op == "on_message_create" and (app.ui_manager is not None or app.rpc is not None):
+            return
+        raise ProcessorSkipped(SkipReason.no_handler)
+
+    # -------------------------------------------------------------- setup
+
+    def upgrade(self) -> Dict[str, Any]:
+        from ._client import ProcessorDataClient
+
+        app = self.app
+        client = ProcessorDataClient(token=self.payload.get("token"), session=app._http_session)
+        app._client = client
+        upgrade = self.d.get("upgrade")
+        if isinstance(upgrade, dict):
+            info = upgrade
+        elif self.subscription_id:
+            info = client.fetch_subscription_info(self.subscription_id)
+        elif app.schedule_id is not None:
+            info = client.fetch_schedule_info(app.schedule_id)
+        else:
+            raise InvalidEventError(
+                "d.upgrade: no upgrade info, SNS subscription or d.schedule_id in the event"
+            )
+        app._http_session = client._session
+        if not isinstance(info, dict) or not info.get("token") or not info.get("agent_id"):
+            raise InvalidEventError("upgrade info: expected an object with token and agent_id")
+        try:
+            app.agent_id = int(info["agent_id"])
+        except (TypeError, ValueError) as exc:
+            raise InvalidEventError(
+                "upgrade info.agent_id: expected an integer, got {!r}".format(info["agent_id"])
+            ) from exc
+        client.agent_id = app.agent_id
+        client.token = info["token"]
+        org = info.get("organisation_id") or self.d.get("organisation_id")
+        client.organisation_id = int(org) if org else None
+        app.app_key = info.get("app_key")
+        client.app_key = app.app_key
+        deployment = info.get("deployment_config")
+        app.received_deployment_config = copy.deepcopy(deployment) if isinstance(deployment, dict) else {}
+        app.app_id = app.received_deployment_config.get("APP_ID")
+        app.display_name = app.received_deployment_config.get("APP_DISPLAY_NAME")
+        self.upgraded = True
+        LOG_CONTEXT["app_id"] = app.app_id
+        LOG_CONTEXT["agent_id"] = str(app.agent_id)
+        return info
+
+    def try_upgrade_for_summary(self) -> None:
+        if not self.payload.get("token"):
+            return
+        try:
+            self.upgrade()
+        except Exception as exc:
+            log.warning("No invocation summary: the token upgrade failed too (%s)", exc)
+
+    def setup(self, invoking: Optional[str]) -> None:
+        from ._tagstore import TagStore
+
+        app = self.app
+        info = self.upgrade()
+        app._client.invoking_channel = invoking
+        proc = app.received_deployment_config.get("dv_proc_config")
+        app.proc_config = copy.deepcopy(proc) if isinstance(proc, dict) else {}
+        self.apply_log_levels(app.proc_config)
+        connection = info.get("connection_data") if isinstance(info.get("connection_data"), dict) else {}
+        app.connection_config = copy.deepcopy(connection.get("config")) if isinstance(connection.get("config"), dict) else None
+        app.connection_status = copy.deepcopy(connection.get("status")) if isinstance(connection.get("status"), dict) else None
+        ui_cmds = info.get("ui_cmds")
+        app.ui_cmds = copy.deepcopy(ui_cmds.get(app.app_key)) if isinstance(ui_cmds, dict) else None
+        app.config = self.load_config(app.received_deployment_config)
+        app.tag_manager = TagStore(app.app_key, info.get("tag_values"))
+        app.tag_manager.record_tag_update = app._record_tag_update
+        if app.tags_cls is not None:
+            app.tags = app.tags_cls(app.app_key, app.tag_manager, app.config)
+        if app.ui_cls is not None:
+            app.ui = app.ui_cls(app.config, app.tags, app.app_key)
+
+    def load_config(self, deployment: Dict[str, Any]) -> Any:
+        cls = self.app.config_cls
+        if cls is None:
+            from ._rawconfig import DeploymentConfig
+
+            return DeploymentConfig(deployment)
+        schema = cls()
+        try:
+            from ..config import _inject_deployment_config  # helper C's injector
+        except ImportError:
+            loader = getattr(schema, "load_deployment_config", None)
+            if loader is None:
+                raise DooverError(
+                    "config_cls: {} has no load_deployment_config(dict) and doover.config is "
+                    "not available".format(cls.__name__)
+                )
+            loader(deployment)
+            return schema
+        _inject_deployment_config(schema, deployment)
+        return schema
+
+    def apply_log_levels(self, proc: Dict[str, Any]) -> None:
+        level = proc.get("log_level") or "INFO"
+        try:
+            self.levels.set(None, str(level).upper())
+            overrides = proc.get("log_overrides") or {}
+            for name, value in overrides.items():
+                self.levels.set(name, str(value).upper())
+        except (ValueError, TypeError) as exc:
+            raise DooverError(
+                "dv_proc_config.log_level: expected DEBUG, INFO, WARNING, ERROR or CRITICAL, "
+                "got {!r}".format(level)
+            ) from exc
+
+    def self_loop_guard(self, event: Any) -> None:
+        key = self.app.app_key
+        if isinstance(event, AggregateUpdateEvent):
+            data = event.request_data.data
+        elif isinstance(event, MessageCreateEvent):
+            data = event.message.data
+        else:
+            return
+        if event.channel.name == "tag_values" and isinstance(data, dict) and key in data:
+            raise ProcessorSkipped(SkipReason.tag_values_self_loop)
+
+    # -------------------------------------------------------------- end
+
+    def commit_tags(self) -> None:
+        store = self.app.tag_manager
+        if store is None:
+            return
+        patch, log_payload = store.commit_plan()
+        client = self.app._client
+        if patch is not None:
+            client.update_channel_aggregate("tag_values", patch, suppress_response=True)
+        if log_payload is not None:
+            client.check_write("tag_values", log_payload, False)
+            self.deferred_messages.append({"channel_name": "tag_values", "data": log_payload})
+        store.mark_committed()
+
+    def publish_summary(self, status: str, skip_reason: Optional[str], error: Any) -> None:
+        app = self.app
+        if not self.upgraded:
+            if self.deferred_messages:
+                log.error("Tag log message not sent: no upgraded client")
+            return
+        summary = {
+            "app_key": app.app_key,
+            "app_id": app.app_id,
+            "agent_id": str(app.agent_id) if app.agent_id is not None else None,
+            "event_type": app.event_type,
+            "subscription_id": app.subscription_id,
+            "schedule_id": app.schedule_id,
+            "ingestion_id": app.ingestion_id,
+            "started_at": int(self.started * 1000),
+            "duration_ms": int((time.time() - self.started) * 1000),
+            "status": status,
+            "skip_reason": skip_reason,
+            "error": error,
+            "requestId": app.lambda_request_id,
+            "function_name": app.lambda_function_name,
+            "function_version": app.lambda_function_version,
+        }
+        items = list(self.deferred_messages)
+        proc = app.proc_config if isinstance(app.proc_config, dict) else {}
+        targets = proc.get("inv_targets", _DEFAULT_TARGETS)
+        client = app._client
+        for target in targets or []:
+            channel = str(target.get("channel") or "")
+            if "$app_id" in channel:
+                if app.app_id is None:
+                    log.warning("Summary target %r needs APP_ID, which is not known", channel)
+                    continue
+                channel = channel.replace("$app_id", str(app.app_id))
+            item = {"channel_name": channel, "data": summary, "agent_id": target.get("agent_id") or None}
+            try:
+                client.check_write(channel, summary, False)
+            except DooverError as exc:
+                log.error("Failed to post invocation summary to %s: %s", channel, exc)
+                continue
+            items.append(item)
+        if not items:
+            return
+        try:
+            response = client.batch_create_messages(items)
+        except Exception as exc:
+            log.error("Failed to publish invocation summary: %s", exc)
+            return
+        for entry in (response or {}).get("items", []) if isinstance(response, dict) else []:
+            if not entry.get("success", True):
+                log.error("Batch item to %s failed: %s", entry.get("channel_name"), entry.get("error"))
+
+
+def run_app(app: Application, event: Any, context: Any = None, setup_logging: bool = True) -> Dict[str, Any]:
+    """Run one Lambda invocation of ``app`` and return ``{"status", "result", "skip_reason", "error"}``.
+
+    ``context`` may be Lambda's context object, a dict or None. With ``setup_logging`` the JSON
+    log handler is installed (once) on the root logger.
+    """
+    levels = LevelScope()
+    if setup_logging:
+        install_logging()
+        levels.set(None, env_level())
+    else:
+        ensure_context_filter()
+    LOG_CONTEXT.clear()
+    request_id = _ctx(context, "aws_request_id")
+    if request_id is not None:
+        LOG_CONTEXT["requestId"] = request_id
+    capture = StreamCapture()
+    try:
+        return _Invocation(app, context, levels).run(event)
+    finally:
+        capture.restore()
+        levels.restore()
+        LOG_CONTEXT.clear()
