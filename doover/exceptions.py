@@ -21,7 +21,13 @@ The tree::
     │   ├── DecodeError                a 2xx body that is not the JSON we expected
     │   └── TokenRefreshError          a token could not be obtained or refreshed
     ├── ConfigError                    deployment config does not match its schema
+    │   (ConfigSchemaError, a sibling: a schema declaration itself is invalid)
     ├── NotSupportedError              the backend in use cannot do what was asked
+    ├── InvalidArgumentError           a bad argument, rejected before sending (also ValueError, TypeError)
+    ├── TagError                       a tag declared, named or written wrongly
+    ├── UIError                        a UI element or UI declaration is invalid
+    ├── RPCError                       an RPC / UI command failed (code, message)
+    │   └── RPCTimeoutError            no reply to an RPC call within its timeout
     ├── InvalidEventError              a processor invocation event is malformed (also ValueError)
     ├── InvokingChannelError           a processor write to its invoking channel (also RuntimeError)
     └── ModbusError                    a Modbus transaction failed
@@ -53,7 +59,13 @@ __all__ = [
     "DecodeError",
     "TokenRefreshError",
     "ConfigError",
+    "ConfigSchemaError",
     "NotSupportedError",
+    "InvalidArgumentError",
+    "TagError",
+    "UIError",
+    "RPCError",
+    "RPCTimeoutError",
     "InvalidEventError",
     "InvokingChannelError",
     "ModbusError",
@@ -244,8 +256,26 @@ class ConfigError(DooverError, ValueError):
         return (type(self), (self.errors, self.args[0] if self.args else None))
 
 
+class ConfigSchemaError(DooverError, ValueError):
+    """A config schema *declaration* is invalid (the developer's code, not the deployment).
+
+    Raised while a ``config.Schema`` / ``config.Object`` class or an element is being built
+    or exported: a reserved attribute name, a duplicate key, a default of the wrong type,
+    a condition naming an unknown element. The message names the element.
+    """
+
+
 class NotSupportedError(DooverError, NotImplementedError):
     """The backend in use cannot serve this call; the message names the backend."""
+
+
+class InvalidArgumentError(DooverError, ValueError, TypeError):
+    """An argument passed to doover is missing, out of range or of the wrong type.
+
+    Raised before anything is sent. The message names the argument and what was expected
+    (``severity: expected a NotificationSeverity, an int 3..7 or a name, got 'loud'``). It is
+    also a ``ValueError`` and a ``TypeError``, the types the platform's SDK raises for these.
+    """
 
 
 # --------------------------------------------------------------------------- processors
@@ -261,6 +291,51 @@ class InvokingChannelError(DooverError, RuntimeError):
     It is also a ``RuntimeError``, the type the platform's SDK raises, so existing ``except``
     clauses keep working. Pass ``allow_invoking_channel=True`` to write anyway.
     """
+
+
+# --------------------------------------------------------------------------- tags, UI, RPC
+
+
+class TagError(DooverError, ValueError):
+    """A tag was declared, named or written wrongly.
+
+    Examples: an unknown tag name, a key that is not a string, a string written to a
+    ``Number`` tag, ``increment`` on an unset or non-numeric tag, a write without a
+    tag manager. The message names the tag and what was expected.
+    """
+
+
+class UIError(DooverError, ValueError):
+    """A UI element or UI declaration is invalid (bad name, unknown element, bad option)."""
+
+
+class RPCError(DooverError):
+    """An RPC or UI command failed.
+
+    A handler raises ``RPCError(code, message)`` to reply with an error status; a caller
+    gets one when the remote handler replied with an error. ``code`` is a short string
+    (``"INVALID_VALUE"``, ``"INTERNAL_ERROR"``...), ``message`` a text or JSON value.
+    """
+
+    def __init__(self, code: str, message: Any = "") -> None:
+        self.code = code
+        self.message = message
+        super().__init__("{}: {}".format(code, message))
+
+    def __reduce__(self):
+        return (type(self), (self.code, self.message))
+
+
+class RPCTimeoutError(RPCError, TimeoutError):
+    """No success or error reply arrived for an RPC call within its timeout."""
+
+    def __init__(self, method: str, timeout: float) -> None:
+        self.method = method
+        self.timeout = timeout
+        RPCError.__init__(self, "TIMEOUT", "RPC call {!r} timed out after {}s".format(method, timeout))
+
+    def __reduce__(self):
+        return (type(self), (self.method, self.timeout))
 
 
 # --------------------------------------------------------------------------- Modbus
