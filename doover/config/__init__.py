@@ -1,0 +1,77 @@
+"""Application configuration: typed schemas, validation on load, JSON Schema export.
+
+An app declares its deployment configuration as a :class:`Schema` subclass whose class
+attributes are elements (:class:`Integer`, :class:`String`, :class:`Object`, ...). The
+platform renders a form from the exported JSON Schema (:meth:`Schema.to_schema`,
+:meth:`Schema.export`) and hands the filled values back at run time, where
+:meth:`Schema.load` validates them and fills *this instance's* values::
+
+    from doover import config
+
+    class PumpConfig(config.Schema, name="Pump Config"):
+        pin = config.Integer("Output Pin", minimum=0, maximum=7)
+        flow = config.Number("Flow Rate", default=10.0)
+
+    cfg = PumpConfig.from_dict({"output_pin": 3})
+    cfg.pin.value, cfg.flow.value        # (3, 10.0)
+
+See ``docs/config.md``.
+"""
+
+from ._conditions import Comparator, Condition, equal
+from ._containers import Array, Object
+from ._element import ConfigElement
+from ._keys import RESERVED_NAMES, NotSet, Variable, check_key, key_from_display_name
+from ._refs import (
+    Application,
+    ApplicationCockpitVisible,
+    ApplicationDefaultOpen,
+    ApplicationFullWidth,
+    ApplicationInstall,
+    ApplicationInterpreterHidden,
+    ApplicationPosition,
+    Device,
+    DevicesConfig,
+    Group,
+    GroupsConfig,
+    LLMAPIKey,
+    TagRef,
+)
+from ._scalars import Boolean, DateTime, Enum, Integer, Number, String
+from ._schema import JSON_SCHEMA_DIALECT, ApplicationConfig, Schema
+
+__all__ = [
+    "Application",
+    "ApplicationCockpitVisible",
+    "ApplicationConfig",
+    "ApplicationDefaultOpen",
+    "ApplicationFullWidth",
+    "ApplicationInstall",
+    "ApplicationInterpreterHidden",
+    "ApplicationPosition",
+    "Array",
+    "Boolean",
+    "Comparator",
+    "Condition",
+    "ConfigElement",
+    "DateTime",
+    "Device",
+    "DevicesConfig",
+    "Enum",
+    "Group",
+    "GroupsConfig",
+    "Integer",
+    "JSON_SCHEMA_DIALECT",
+    "LLMAPIKey",
+    "NotSet",
+    "Number",
+    "Object",
+    "RESERVED_NAMES",
+    "Schema",
+    "String",
+    "TagRef",
+    "Variable",
+    "check_key",
+    "equal",
+    "key_from_display_name",
+]
