@@ -22,7 +22,6 @@ The tree::
     │   └── TokenRefreshError          a token could not be obtained or refreshed
     ├── ConfigError                    deployment config does not match its schema
     │   (ConfigSchemaError, a sibling: a schema declaration itself is invalid)
-    │   (ConfigSchemaError, a sibling: a schema declaration itself is invalid)
     ├── NotSupportedError              the backend in use cannot do what was asked
     ├── InvalidArgumentError           a bad argument, rejected before sending (also ValueError, TypeError)
     ├── TagError                       a tag declared, named or written wrongly
@@ -60,7 +59,6 @@ __all__ = [
     "DecodeError",
     "TokenRefreshError",
     "ConfigError",
-    "ConfigSchemaError",
     "ConfigSchemaError",
     "NotSupportedError",
     "InvalidArgumentError",
@@ -256,15 +254,6 @@ class ConfigError(DooverError, ValueError):
 
     def __reduce__(self):
         return (type(self), (self.errors, self.args[0] if self.args else None))
-
-
-class ConfigSchemaError(DooverError, ValueError):
-    """A config schema *declaration* is invalid (the developer's code, not the deployment).
-
-    Raised while a ``config.Schema`` / ``config.Object`` class or an element is being built
-    or exported: a reserved attribute name, a duplicate key, a default of the wrong type,
-    a condition naming an unknown element. The message names the element.
-    """
 
 
 class ConfigSchemaError(DooverError, ValueError):

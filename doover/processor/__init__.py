@@ -1,25 +1,42 @@
-"""Cloud processors (AWS Lambda): the processor runtime and its config types.
+"""Cloud processors: event-driven Doover apps that run on AWS Lambda.
 
-Importing this package is cheap: it must not import serial, minimalmodbus, the emulator,
-the CLI or ``requests``. Add runtime names below their own heading, each listed in
-``__all__``.
+Subclass :class:`Application`, override the hooks you need (``def`` or ``async def``) and
+call :func:`run_app` from the Lambda handler::
+
+    from doover.processor import Application, run_app
+
+    class Alerts(Application):
+        def on_message_create(self, event):
+            if event.message.data.get("t", 0) > 40:
+                self.send_notification("too hot", severity="warning")
+
+    app = Alerts()
+
+    def handler(event, context):
+        return run_app(app, event, context)
+
+Importing this package is cheap: names load on first use, and ``requests`` is imported only
+when the first HTTP request is made (a ``pre_hook_filter`` rejection never pays for it).
 """
 
-# --------------------------------------------------------------------------- config types
-from .config import (
-    EgressChannelConfig,
-    ExtendedPermissionsConfig,
-    IngestionEndpointConfig,
-    InvocationPublishTarget,
-    ManySubscriptionConfig,
-    ProcessorConfig,
-    ScheduleConfig,
-    SerialNumberConfig,
-    SubscriptionConfig,
-    TimezoneConfig,
-)
+import importlib
+from typing import Any
 
 __all__ = [
+    "Application",
+    "run_app",
+    "ProcessorDataClient",
+    "ProcessorSkipped",
+    "SkipReason",
+    "DeploymentConfig",
+    "LogMode",
+    "JsonFormatter",
+    "MessageCreateEvent",
+    "AggregateUpdateEvent",
+    "DeploymentEvent",
+    "ScheduleEvent",
+    "IngestionEndpointEvent",
+    "ManualInvokeEvent",
     # config types (doover.processor.config; DataPermissions is reached there)
     "EgressChannelConfig",
     "ExtendedPermissionsConfig",
@@ -32,3 +49,43 @@ __all__ = [
     "SubscriptionConfig",
     "TimezoneConfig",
 ]
+
+_LAZY = {
+    "Application": "._app",
+    "run_app": "._run",
+    "ProcessorDataClient": "._client",
+    "ProcessorSkipped": "._skip",
+    "SkipReason": "._skip",
+    "DeploymentConfig": "._rawconfig",
+    "LogMode": "._tagstore",
+    "JsonFormatter": "._logging",
+    "MessageCreateEvent": "._events",
+    "AggregateUpdateEvent": "._events",
+    "DeploymentEvent": "._events",
+    "ScheduleEvent": "._events",
+    "IngestionEndpointEvent": "._events",
+    "ManualInvokeEvent": "._events",
+    "EgressChannelConfig": ".config",
+    "ExtendedPermissionsConfig": ".config",
+    "IngestionEndpointConfig": ".config",
+    "InvocationPublishTarget": ".config",
+    "ManySubscriptionConfig": ".config",
+    "ProcessorConfig": ".config",
+    "ScheduleConfig": ".config",
+    "SerialNumberConfig": ".config",
+    "SubscriptionConfig": ".config",
+    "TimezoneConfig": ".config",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError("module 'doover.processor' has no attribute {!r}".format(name))
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> Any:
+    return sorted(set(globals()) | set(__all__))
