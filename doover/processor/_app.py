@@ -41,16 +41,6 @@ _PER_INVOCATION = (
 )
 
 
-class _Done:
-    """An already-finished awaitable: what ``set_tag`` returns in an async app."""
-
-    __slots__ = ()
-
-    def __await__(self):
-        return None
-        yield  # pragma: no cover  (makes this a generator)
-
-
 class _AsyncFace:
     """Awaitable view of a blocking client: each method runs in the loop's thread pool."""
 
@@ -169,12 +159,14 @@ class Application:
 
     def get_tag(self, key: str, default: Any = None, app_key: Optional[str] = None) -> Any:
         """Tag ``key`` of this app (or of ``app_key``), or ``default``."""
-        return self._store().get(key, default, app_key=app_key)
+        return self._store().get_tag(key, default, app_key=app_key)
 
     def set_tag(self, key: str, value: Any, app_key: Optional[str] = None, log: bool = False) -> Any:
-        """Buffer a tag write, committed at the end of the invocation (awaitable in async apps)."""
-        self._store().set(key, value, app_key=app_key, log=log)
-        return _Done() if self.is_async else None
+        """Buffer a tag write, committed at the end of the invocation (``None`` deletes).
+
+        Returns an already-complete awaitable: ``await`` it in an async app or ignore it.
+        """
+        return self._store().set_tag(key, value, app_key, log=log)
 
     # ------------------------------------------------------------------ helpers
 

@@ -261,7 +261,7 @@ class _Invocation:
             log.warning("No invocation summary: the token upgrade failed too (%s)", exc)
 
     def setup(self, invoking: Optional[str]) -> None:
-        from ._tagstore import TagStore
+        from ..tags import ProcessorTagManager, Tags
 
         app = self.app
         info = self.upgrade()
@@ -275,10 +275,12 @@ class _Invocation:
         ui_cmds = info.get("ui_cmds")
         app.ui_cmds = copy.deepcopy(ui_cmds.get(app.app_key)) if isinstance(ui_cmds, dict) else None
         app.config = self.load_config(app.received_deployment_config)
-        app.tag_manager = TagStore(app.app_key, info.get("tag_values"))
-        app.tag_manager.record_tag_update = app._record_tag_update
-        if app.tags_cls is not None:
-            app.tags = app.tags_cls(app.app_key, app.tag_manager, app.config)
+        app.tag_manager = ProcessorTagManager(
+            app.app_key, None, app.agent_id, copy.deepcopy(info.get("tag_values")),
+            record_tag_update=app._record_tag_update,
+        )
+        app.tags = (app.tags_cls or Tags)(app.app_key, app.tag_manager, app.config)
+        call_hook(app.tags.setup)
         if app.ui_cls is not None:
             app.ui = app.ui_cls(app.config, app.tags, app.app_key)
 
@@ -333,14 +335,15 @@ class _Invocation:
         store = self.app.tag_manager
         if store is None:
             return
-        patch, log_payload = store.commit_plan()
+        plan = store.build_commit()
+        if not plan:
+            return
         client = self.app._client
-        if patch is not None:
-            client.update_channel_aggregate("tag_values", patch, suppress_response=True)
-        if log_payload is not None:
-            client.check_write("tag_values", log_payload, False)
-            self.deferred_messages.append({"channel_name": "tag_values", "data": log_payload})
-        store.mark_committed()
+        if plan.aggregate_patch:
+            client.update_channel_aggregate(plan.channel_name, plan.aggregate_patch, suppress_response=True)
+        if plan.log_message:
+            client.check_write(plan.channel_name, plan.log_message, False)
+            self.deferred_messages.append({"channel_name": plan.channel_name, "data": plan.log_message})
 
     def publish_summary(self, status: str, skip_reason: Optional[str], error: Any) -> None:
         app = self.app

@@ -164,10 +164,12 @@ def test_write_to_tag_values_of_other_app_while_triggered_by_tag_values_fails_th
     assert [c for c in cloud.calls if c["method"] == "PATCH"] == []
 
 
-def test_external_tag_write_commits_every_namespace(cloud, h):
+def test_external_tag_write_patches_only_the_changed_tag(cloud, h):
     App = h.make_app("sync", on_schedule=lambda self, e: self.set_tag("x", 2, app_key="other_app"))
     _run(App(), h.event_for("on_schedule"))
-    assert cloud.calls[1]["body"] == {"my_app": {"counter": 1}, "other_app": {"x": 2}}
+    # a minimal merge patch: other apps' (possibly stale) cached values are never re-sent
+    assert cloud.calls[1]["body"] == {"other_app": {"x": 2}}
+    assert cloud.calls[2]["body"]["items"][0]["data"] == {"my_app": {"counter": 1}, "other_app": {"x": 2}}
 
 
 def test_unchanged_tag_commits_nothing_and_log_true_logs_only(cloud, h):
@@ -187,3 +189,19 @@ def test_null_deletes_a_tag(cloud, h):
     App = h.make_app("sync", on_schedule=lambda self, e: self.set_tag("counter", None))
     _run(App(), h.event_for("on_schedule"))
     assert cloud.calls[1]["body"] == {"my_app": {"counter": None}}
+
+
+def test_declared_tags_are_set_through_app_tags_and_committed(cloud, h, kind):
+    from doover.tags import Number, Tags
+
+    class MyTags(Tags):
+        counter = Number(default=0)
+        level = Number(default=1.5)
+
+    def on_schedule(self, event):
+        yield self.tags.counter.set(self.tags.counter.value + 10)
+        return self.tags.level.value
+
+    out = _run(h.make_app(kind, on_schedule=on_schedule, tags_cls=MyTags)(), h.event_for("on_schedule"))
+    assert out["result"] == 1.5
+    assert cloud.calls[1]["body"] == {"my_app": {"counter": 11}}
