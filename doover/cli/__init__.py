@@ -19,6 +19,7 @@ __all__ = ["main", "COMMANDS"]
 
 #: command name -> (module under doover.cli, one-line help)
 COMMANDS = {
+    "config": ("_config", "export or validate app config schemas (doover_config.json)"),
 }
 
 
