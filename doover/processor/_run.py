@@ -285,24 +285,17 @@ class _Invocation:
             app.ui = app.ui_cls(app.config, app.tags, app.app_key)
 
     def load_config(self, deployment: Dict[str, Any]) -> Any:
+        """A fresh ``config_cls`` instance loaded (and validated) from the deployment config.
+
+        Without a ``config_cls`` the app gets a read-only :class:`DeploymentConfig` view.
+        """
         cls = self.app.config_cls
         if cls is None:
             from ._rawconfig import DeploymentConfig
 
             return DeploymentConfig(deployment)
         schema = cls()
-        try:
-            from ..config import _inject_deployment_config  # helper C's injector
-        except ImportError:
-            loader = getattr(schema, "load_deployment_config", None)
-            if loader is None:
-                raise DooverError(
-                    "config_cls: {} has no load_deployment_config(dict) and doover.config is "
-                    "not available".format(cls.__name__)
-                )
-            loader(deployment)
-            return schema
-        _inject_deployment_config(schema, deployment)
+        schema._inject_deployment_config(deployment)
         return schema
 
     def apply_log_levels(self, proc: Dict[str, Any]) -> None:

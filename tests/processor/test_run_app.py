@@ -149,3 +149,31 @@ def test_inv_targets_choose_summary_channels_and_empty_list_disables(cloud, h):
     cloud.info = h.info(dv_proc_config={"inv_targets": []})
     run_app(App(), h.event_for("on_schedule"), None, setup_logging=False)
     assert cloud.lines() == ["GET /processors/schedules/sched-1"]
+
+
+def test_config_cls_is_loaded_per_invocation_and_bad_config_is_an_error_with_summary(cloud, h, kind):
+    from doover import config
+
+    class Cfg(config.Schema):
+        threshold = config.Integer("Threshold", default=40)
+
+    seen = []
+
+    def on_schedule(self, event):
+        yield None
+        seen.append(self.config.threshold.value)
+
+    App = h.make_app(kind, on_schedule=on_schedule, config_cls=Cfg)
+    app = App()
+    cloud.info = h.info(extra_config={"threshold": 55})
+    assert run_app(app, h.event_for("on_schedule"), None, setup_logging=False)["status"] == "success"
+    cloud.info = h.info()
+    assert run_app(app, h.event_for("on_schedule"), None, setup_logging=False)["status"] == "success"
+    assert seen == [55, 40]
+
+    cloud.calls.clear()
+    cloud.info = h.info(extra_config={"threshold": "fast"})
+    out = run_app(app, h.event_for("on_schedule"), None, setup_logging=False)
+    assert out["status"] == "error" and out["error"]["type"] == "ConfigError"
+    assert "threshold" in out["error"]["message"]
+    assert cloud.summaries()[0]["error"]["type"] == "ConfigError"
