@@ -9,6 +9,10 @@ from typing import Any, Dict
 
 #: public name -> module that defines it
 _EXPORTS: Dict[str, str] = {
+    "Application": "doover.docker._application",
+    "run_app": "doover.docker._runner",
+    "DeviceAgentInterface": "doover.docker._device_agent",
+    "MockDeviceAgentInterface": "doover.docker._mock",
     "ModbusInterface": "doover.hardware.modbus",
     "ModbusConfig": "doover.hardware.modbus.config",
     "ManyModbusConfig": "doover.hardware.modbus.config",

@@ -74,7 +74,7 @@ class Application:
 
             device_agent = MockDeviceAgentInterface(app_key)
         self.app_key = app_key
-        self.device_agent = device_agent
+        self._agent = device_agent
         self.platform_iface = platform_iface
         self.modbus_iface = modbus_iface
         self.name = name or type(self).__name__
@@ -82,6 +82,7 @@ class Application:
         self.config_fp = config_fp
         self.healthcheck_port = healthcheck_port
         self.app_display_name = ""
+        self.is_async = uses_async(self, _ASYNC_HOOKS)
         self.loop_target_period: Optional[float] = 1
         self.dda_startup_timeout: float = 300
         self.error_wait_period: float = 10
@@ -96,7 +97,6 @@ class Application:
         self.config = self.config_cls() if self.config_cls is not None else {}
         self.tags = self.tags_cls(app_key, self.tag_store, self.config) if self.tags_cls is not None else self.tag_store
         self.ui = self.ui_cls(self.config, self.tags, app_key) if self.ui_cls is not None else None
-        self.is_async = uses_async(self, _ASYNC_HOOKS)
         self._ready = threading.Event()
         self._done = threading.Event()
         self._shutdown_signal = False
@@ -115,6 +115,32 @@ class Application:
         self._overrun_logged: Optional[float] = None
         self._health: Any = None
         self.exit_code = 0
+
+    @property
+    def device_agent(self) -> Any:
+        """The device agent; for an app with ``async def`` hooks, its awaitable face."""
+        if self.is_async:
+            from ._asyncface import AsyncFace
+
+            return AsyncFace(self._agent)
+        return self._agent
+
+    @device_agent.setter
+    def device_agent(self, value: Any) -> None:
+        self._agent = value
+        self.tag_store.device_agent = value
+
+    @property
+    def health_port(self) -> Optional[int]:
+        """The port the health server is bound to (useful with ``healthcheck_port=0``)."""
+        return self._health[0].server_address[1] if self._health is not None else None
+
+    def _result(self, value: Any) -> Any:
+        if self.is_async:
+            from ._asyncface import Done
+
+            return Done(value)
+        return value
 
     # ------------------------------------------------------------------ hooks (override)
 
@@ -195,7 +221,7 @@ class Application:
     def set_tag(self, key: str, value: Any, app_key: Optional[str] = None, only_if_changed: bool = True,
                 log: bool = False) -> bool:
         """Buffer an app tag write; committed after the iteration."""
-        return self.tag_store.set(key, value, app_key, only_if_changed)
+        return self._result(self.tag_store.set(key, value, app_key, only_if_changed))
 
     def get_global_tag(self, key: str, default: Any = None) -> Any:
         """A top-level tag of ``tag_values``."""
@@ -203,15 +229,15 @@ class Application:
 
     def set_global_tag(self, key: str, value: Any, only_if_changed: bool = True, log: bool = False) -> bool:
         """Buffer a top-level tag write."""
-        return self.tag_store.set(key, value, only_if_changed=only_if_changed, global_tag=True)
+        return self._result(self.tag_store.set(key, value, only_if_changed=only_if_changed, global_tag=True))
 
     def subscribe_to_tag(self, key: str, callback: Any, app_key: Optional[str] = None, global_tag: bool = False) -> None:
         """``callback(key, value)`` when the tag changes in the cloud; one callback per tag."""
         self.tag_store.subscribe(key, callback, app_key, global_tag)
 
-    def request_shutdown(self) -> None:
+    def request_shutdown(self) -> Any:
         """Set the global ``shutdown_requested`` tag (ask every app on the device)."""
-        self.set_global_tag("shutdown_requested", True)
+        return self.set_global_tag("shutdown_requested", True)
 
     def request_stop(self) -> None:
         """Start this app's shutdown sequence (what SIGTERM/SIGINT do); safe from any thread."""
@@ -225,7 +251,7 @@ class Application:
         period = self.loop_target_period or 1
         fresh = self.last_tick is not None and time.monotonic() - self.last_tick < max(3 * period, 3.0)
         try:
-            depth = self.device_agent.outbox_depth()
+            depth = self._agent.outbox_depth()
         except Exception:  # noqa: BLE001 - closed outbox
             depth = None
         return {
@@ -236,7 +262,7 @@ class Application:
             "failures": self.failures,
             "last_loop_duration": round(self.last_loop_duration, 6),
             "outbox_depth": depth,
-            "cloud_reachable": bool(self.device_agent.get_is_dda_online()),
+            "cloud_reachable": bool(self._agent.get_is_dda_online()),
         }
 
     # ------------------------------------------------------------------ running
@@ -271,8 +297,8 @@ class Application:
 
     def _inject_config(self, cfg: Dict[str, Any]) -> None:
         agent_id = cfg.get("AGENT_ID")
-        if agent_id is not None and getattr(self.device_agent, "agent_id", None) in (None, ""):
-            self.device_agent.agent_id = agent_id
+        if agent_id is not None and getattr(self._agent, "agent_id", None) in (None, ""):
+            self._agent.agent_id = agent_id
         self.app_display_name = cfg.get("APP_DISPLAY_NAME", "") or ""
         if hasattr(self.config, "_inject_deployment_config"):
             self.config._inject_deployment_config(cfg)

@@ -416,7 +416,7 @@ class DeviceAgentInterface:
             item = self.outbox.next_due()
             if item is None:
                 wait = self.outbox.seconds_until_due()
-                self.outbox.wait_changed(1.0 if wait is None else min(max(wait, 0.01), 1.0))
+                self.outbox.wait_changed(5.0 if wait is None else min(max(wait, 0.01), 5.0), self._stop)
                 continue
             try:
                 self._send(item)
@@ -468,8 +468,7 @@ class DeviceAgentInterface:
             self.flush(flush_timeout)
         self._stop.set()
         self._wake_poller.set()
-        with self.outbox._changed:
-            self.outbox._changed.notify_all()
+        self.outbox.wake()
         for thread in (self._sender, self._poller):
             if thread is not None and thread is not threading.current_thread():
                 thread.join(5.0)

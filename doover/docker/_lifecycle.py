@@ -37,7 +37,7 @@ def run_lifecycle(app: Any) -> int:
 
 
 def _run(app: Any) -> int:
-    agent = app.device_agent
+    agent = app._agent
     if hasattr(agent, "start"):
         agent.start()
     if not app.test_mode:
@@ -63,7 +63,7 @@ def _run(app: Any) -> int:
 
 
 def _load_config(app: Any) -> None:
-    outbox = getattr(app.device_agent, "outbox", None)
+    outbox = getattr(app._agent, "outbox", None)
     key = "deployment_config/{}".format(app.app_key)
     cfg: Optional[dict] = None
     if app.config_fp:
@@ -71,7 +71,7 @@ def _load_config(app: Any) -> None:
             cfg = json.load(fh)
     else:
         try:
-            data = app.device_agent.fetch_channel_aggregate(CONFIG_CHANNEL).data or {}
+            data = app._agent.fetch_channel_aggregate(CONFIG_CHANNEL).data or {}
             cfg = (data.get("applications") or {}).get(app.app_key)
             if cfg is None:
                 log.warning("deployment_config has no entry for app %r; using defaults", app.app_key)
@@ -90,7 +90,7 @@ def _load_config(app: Any) -> None:
 
 def _loop(app: Any) -> int:
     period = app.loop_target_period
-    agent = app.device_agent
+    agent = app._agent
     while True:
         if app.test_mode:
             while not app._next_go.wait(0.5):
@@ -172,14 +172,14 @@ def _can_shut_down(app: Any) -> bool:
 
 
 def _answer_shutdown_request(app: Any) -> None:
-    if not app.get_global_tag("shutdown_requested"):
+    if not app.tag_store.get("shutdown_requested", global_tag=True):
         return
     try:
         ok = bool(app._call(app.check_can_shutdown))
     except Exception:  # noqa: BLE001
         log.exception("%s: check_can_shutdown() failed; answering False", app.name)
         ok = False
-    app.set_tag("shutdown_check_ok", ok)
+    app.tag_store.set("shutdown_check_ok", ok)
 
 
 def _commit(app: Any, final: bool = False) -> None:
@@ -196,7 +196,7 @@ def _shutdown(app: Any) -> int:
     try:
         _commit(app, final=True)
         if app.force_log_on_shutdown:
-            app.device_agent.create_message(
+            app._agent.create_message(
                 "ui_cmds", {"type": "log", "app_key": app.app_key or "", "message": "shutting down",
                             "tags": app.tag_store.view().get(app.app_key or "", {})},
             )
@@ -208,7 +208,7 @@ def _shutdown(app: Any) -> int:
 
 def _finish(app: Any) -> None:
     app._ready.clear()
-    agent = app.device_agent
+    agent = app._agent
     if not agent.flush(app.shutdown_flush_timeout):
         log.warning("%s: %d writes still queued in the outbox at exit; they are sent on the next start",
                     app.name, agent.outbox_depth())

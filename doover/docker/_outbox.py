@@ -226,10 +226,17 @@ class Outbox:
             self._db.execute("UPDATE outbox SET not_before = 0")
             self._changed.notify_all()
 
-    def wait_changed(self, timeout: float) -> None:
-        """Block until something is queued or acknowledged, or ``timeout`` seconds pass."""
+    def wait_changed(self, timeout: float, stop: Optional[threading.Event] = None) -> None:
+        """Block until something is queued or acknowledged, ``stop`` is set (see :meth:`wake`),
+        or ``timeout`` seconds pass."""
         with self._changed:
-            self._changed.wait(timeout)
+            if stop is None or not stop.is_set():
+                self._changed.wait(timeout)
+
+    def wake(self) -> None:
+        """Wake every thread blocked in :meth:`wait_changed` or :meth:`wait_empty`."""
+        with self._changed:
+            self._changed.notify_all()
 
     def wait_empty(self, timeout: Optional[float]) -> bool:
         """Block until the outbox is empty; ``True`` if it is."""

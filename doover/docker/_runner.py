@@ -90,7 +90,7 @@ def run_app(app: Any, argv: Optional[Sequence[str]] = None, env: Optional[Mappin
     from ._mock import MockDeviceAgentInterface
 
     instance = app if isinstance(app, Application) else None
-    has_agent = instance is not None and not isinstance(instance.device_agent, MockDeviceAgentInterface)
+    has_agent = instance is not None and not isinstance(instance._agent, MockDeviceAgentInterface)
     required = ("app_key",) if has_agent else ("app_key", "agent_id", "token")
     if instance is not None and instance.app_key:
         required = tuple(r for r in required if r != "app_key")
@@ -102,7 +102,7 @@ def run_app(app: Any, argv: Optional[Sequence[str]] = None, env: Optional[Mappin
         )
     app_key = (instance.app_key if instance is not None and instance.app_key else None) or settings.app_key
     if has_agent:
-        agent = instance.device_agent
+        agent = instance._agent
     else:
         outbox = settings.outbox or "doover-outbox-{}.sqlite".format(app_key)
         agent = DeviceAgentInterface(app_key, settings.agent_id, settings.data_url, settings.token, outbox)
@@ -113,7 +113,6 @@ def run_app(app: Any, argv: Optional[Sequence[str]] = None, env: Optional[Mappin
         instance.app_key = app_key
         instance.tag_store.app_key = app_key
         instance.device_agent = agent
-        instance.tag_store.device_agent = agent
         instance.config_fp = instance.config_fp or settings.config_fp
         if instance.healthcheck_port is None:
             instance.healthcheck_port = settings.healthcheck_port
