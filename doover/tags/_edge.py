@@ -150,8 +150,8 @@ class EdgeTagManager(TagManager):
         if self.has_pending and (force or self._urgent or due):
             patch, _ = self._take_patch()
             self._urgent = False
-            self._last_upload = now
             if patch:
+                self._last_upload = now
                 plan.aggregate_patch = patch
                 plan.max_age_secs = self.max_age_secs
         plan.live_message = self._live_payload()
