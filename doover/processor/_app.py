@@ -7,14 +7,11 @@ invoking channel, organisation, connection data) is reset at the start of the ne
 one module-level instance may serve any number of warm invocations.
 """
 
-import asyncio
-import contextvars
 import datetime
 import functools
 import logging
 from typing import Any, Dict, List, Optional
 
-from .._hooks import uses_async
 from ..exceptions import DooverError
 
 __all__ = ["Application", "HOOK_NAMES"]
@@ -41,6 +38,32 @@ _PER_INVOCATION = (
 )
 
 
+def is_coroutine_function(fn: Any) -> bool:
+    """True for ``async def`` functions and methods, checked without importing asyncio/inspect.
+
+    (``doover._hooks`` has the general check; the processor keeps its cold start free of
+    asyncio for sync apps.)
+    """
+    for _ in range(10):
+        code = getattr(getattr(fn, "__func__", fn), "__code__", None)
+        if code is not None and code.co_flags & 0x80:  # CO_COROUTINE
+            return True
+        if not hasattr(fn, "__wrapped__"):
+            return False
+        fn = fn.__wrapped__
+    return False
+
+
+def call_hook(fn: Any, *args: Any) -> Any:
+    """Call a user hook; drive a returned awaitable on ``doover._hooks``' per-thread hook loop."""
+    result = fn(*args)
+    if hasattr(result, "__await__"):
+        from .._hooks import run_awaitable
+
+        return run_awaitable(result)
+    return result
+
+
 class _AsyncFace:
     """Awaitable view of a blocking client: each method runs in the loop's thread pool."""
 
@@ -53,6 +76,9 @@ class _AsyncFace:
             return attr
 
         async def call(*args: Any, **kwargs: Any) -> Any:
+            import asyncio
+            import contextvars
+
             ctx = contextvars.copy_context()
             loop = asyncio.get_event_loop()
             return await loop.run_in_executor(
@@ -100,7 +126,7 @@ class Application:
     @property
     def is_async(self) -> bool:
         """True when any hook is ``async def``."""
-        return uses_async(self, HOOK_NAMES)
+        return any(is_coroutine_function(getattr(self, name, None)) for name in HOOK_NAMES)
 
     @property
     def api(self) -> Any:

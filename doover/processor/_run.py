@@ -21,9 +21,8 @@ import logging
 import time
 from typing import Any, Dict, List, Optional, Tuple
 
-from .._hooks import call_hook
 from ..exceptions import DooverError, InvalidEventError
-from ._app import Application
+from ._app import Application, call_hook
 from ._events import OPS, AggregateUpdateEvent, MessageCreateEvent, build_event
 from ._logging import (
     LOG_CONTEXT,

@@ -130,6 +130,7 @@ def test_import_is_light_and_prehook_rejection_never_imports_requests(tmp_path):
         "out = run_app(A(), {'op': 'on_schedule', 'token': 't', 'd': {'schedule_id': 1}}, None)\n"
         "assert out['skip_reason'] == 'pre_hook_filter', out\n"
         "assert 'requests' not in sys.modules\n"
+        "assert 'asyncio' not in sys.modules  # a sync app never touches asyncio\n"
         "print('ok')\n"
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)

@@ -1,0 +1,153 @@
+"""Processor cold-start and round-trip benchmarks. Prints numbers; asserts nothing.
+
+Every measurement runs in a fresh interpreter (a Lambda cold start) and reports the median
+wall time of ``--runs`` repetitions, with ratios against the floor: a bare interpreter
+(``python -c pass``) and ``import requests``, each measured with the same interpreter.
+
+  (a) ``from doover.processor import Application, run_app``
+  (b) cold start + one event rejected by ``pre_hook_filter``
+  (c) cold start + one full SNS message-create (set a tag, send a notification) against a
+      local Doover emulator on loopback
+  (d) the same with 20 ms latency added to every emulator response
+  plus HTTP round trips per invocation.
+
+The reference SDK (pydoover, ``--ref-python``) runs (a) and (b) on the same events, and (c)
+and (d) against the same emulator when one is available.
+
+    python bench/bench_processor.py [--runs 15] [--ref-python /work/refsdk/bin/python]
+"""
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from typing import List, Optional
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+
+DOOVER_IMPORT = "from doover.processor import Application, run_app"
+DOOVER_PREHOOK = """
+from doover.processor import Application, run_app
+class A(Application):
+    def pre_hook_filter(self, event):
+        return False
+    def on_schedule(self, event):
+        return 1
+out = run_app(A(), {"op": "on_schedule", "token": "t", "d": {"schedule_id": "1"}}, None)
+assert out["skip_reason"] == "pre_hook_filter", out
+"""
+REF_IMPORT = "from pydoover.processor import Application, run_app"
+REF_PREHOOK = """
+from pydoover.processor import Application, run_app
+class A(Application):
+    async def pre_hook_filter(self, event):
+        return False
+    async def on_schedule(self, event):
+        return 1
+run_app(A(), {"op": "on_schedule", "token": "t", "d": {"schedule_id": "1"}}, None)
+"""
+DOOVER_FULL = """
+import json, os, sys
+from doover.processor import Application, run_app
+class A(Application):
+    def on_message_create(self, event):
+        self.set_tag("counter", (self.get_tag("counter") or 0) + 1)
+        self.send_notification("hot", severity="warning")
+app = A()
+out = run_app(app, json.loads(os.environ["BENCH_EVENT"]), None)
+assert out["status"] == "success", out
+sys.__stderr__.write("ROUNDTRIPS %d\\n" % app._client.request_count)
+"""
+REF_FULL = """
+import json, os
+from pydoover.processor import Application, run_app
+class A(Application):
+    async def on_message_create(self, event):
+        await self.set_tag("counter", (self.get_tag("counter") or 0) + 1)
+        await self.send_notification("hot", severity="warning")
+run_app(A(), json.loads(os.environ["BENCH_EVENT"]), None)
+"""
+
+
+def timed(python: str, code: str, runs: int, env: Optional[dict] = None) -> float:
+    """Median wall time in ms of ``python -c code`` over ``runs`` fresh processes."""
+    samples: List[float] = []
+    full_env = dict(os.environ, **(env or {}))
+    full_env.setdefault("PYTHONPATH", ROOT)
+    for _ in range(runs):
+        start = time.perf_counter()
+        proc = subprocess.run([python, "-c", code], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                              env=full_env, timeout=120)
+        samples.append((time.perf_counter() - start) * 1000.0)
+        if proc.returncode != 0:
+            raise RuntimeError("benchmark child failed:\n" + proc.stderr.decode()[-2000:])
+    return statistics.median(samples)
+
+
+def stderr_of(python: str, code: str, env: dict) -> str:
+    full_env = dict(os.environ, **env)
+    full_env.setdefault("PYTHONPATH", ROOT)
+    return subprocess.run([python, "-c", code], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                          env=full_env, timeout=120).stderr.decode()
+
+
+def row(label: str, ms: float, bare: float, req: Optional[float]) -> None:
+    ratio_req = "{:6.2f}x".format(ms / req) if req else "   n/a "
+    print("  {:<48} {:8.1f} ms   {:6.2f}x bare   {} requests".format(label, ms, ms / bare, ratio_req))
+
+
+def floors(python: str, runs: int, has_requests: bool):
+    bare = timed(python, "pass", runs)
+    req = timed(python, "import requests", runs) if has_requests else None
+    return bare, req
+
+
+def emulator_cases(runs: int, ref_python: Optional[str]) -> None:
+    try:
+        from doover.emulator import Emulator  # noqa: F401
+    except ImportError as exc:
+        print("  (c)/(d) skipped: doover.emulator is not importable here ({})".format(exc))
+        return
+    from _processor_emulator import run_emulator_cases
+
+    run_emulator_cases(runs, ref_python, timed, stderr_of, row, DOOVER_FULL, REF_FULL)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--ref-python", default="/work/refsdk/bin/python")
+    args = parser.parse_args()
+    sys.path.insert(0, HERE)
+
+    print("doover processor, {} ({} runs per median)".format(sys.version.split()[0], args.runs))
+    bare, req = floors(sys.executable, args.runs, True)
+    print("  {:<48} {:8.1f} ms".format("bare interpreter", bare))
+    print("  {:<48} {:8.1f} ms".format("import requests", req))
+    row("(a) import doover.processor", timed(sys.executable, "import doover.processor", args.runs), bare, req)
+    row("(a) from doover.processor import Application, run_app", timed(sys.executable, DOOVER_IMPORT, args.runs), bare, req)
+    row("(b) cold start + pre-hook-rejected event", timed(sys.executable, DOOVER_PREHOOK, args.runs), bare, req)
+
+    ref = args.ref_python
+    if ref and os.path.exists(ref):
+        ref_bare = timed(ref, "pass", args.runs, env={"PYTHONPATH": ""})
+        print("pydoover (reference), {}".format(subprocess.run(
+            [ref, "-c", "import sys; print(sys.version.split()[0])"], capture_output=True, text=True).stdout.strip()))
+        print("  {:<48} {:8.1f} ms   (requests not installed there)".format("bare interpreter", ref_bare))
+        row("(a) from pydoover.processor import ...", timed(ref, REF_IMPORT, args.runs, env={"PYTHONPATH": ""}), ref_bare, None)
+        row("(b) cold start + pre-hook-rejected event", timed(ref, REF_PREHOOK, args.runs, env={"PYTHONPATH": ""}), ref_bare, None)
+    else:
+        print("pydoover skipped: {} not found".format(ref))
+        ref = None
+
+    print("round trips and full invocations")
+    emulator_cases(args.runs, ref)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
