@@ -168,6 +168,10 @@ class ConfigElement:
     def _expected(self) -> str:
         return self._type or "a value"
 
+    def _accepts_null(self) -> bool:
+        """Whether ``null`` is a value of this element (not "use the default")."""
+        return type(self) is ConfigElement
+
     def _check(self, raw: Any, path: str, errors: List[str]) -> Any:
         return copy.deepcopy(raw)
 
@@ -231,11 +235,12 @@ def resolve(element: ConfigElement, present: bool, raw: Any, path: str, errors: 
             active: bool = True) -> Any:
     """Normalised value of one child of a container, or ``NotSet`` to leave it unset.
 
-    A present non-null value is checked. An explicit ``null`` or a missing key means "use
+    A present non-null value is checked (so is ``null`` where it is a value: an untyped
+    element, an Enum listing ``None``). An explicit ``null`` or a missing key means "use
     the default" for an optional element; for a required one it is an error (a missing key
     only while the element's condition holds).
     """
-    if present and raw is not None:
+    if present and (raw is not None or element._accepts_null()):
         return element._check(raw, path, errors)
     if element.required:
         if not active:

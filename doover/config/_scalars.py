@@ -291,6 +291,9 @@ class Enum(ConfigElement):
             text += ", ... ({} choices)".format(len(self.choices))
         return "one of [{}]".format(text)
 
+    def _accepts_null(self) -> bool:
+        return any(choice is None for choice in self.choices)
+
     def _check(self, raw: Any, path: str, errors: List[str]) -> Any:
         for choice in self.choices:
             if json_equal(raw, choice):
