@@ -20,6 +20,7 @@ __all__ = ["main", "COMMANDS"]
 #: command name -> (module under doover.cli, one-line help)
 COMMANDS = {
     "config": ("_config", "export or validate app config schemas (doover_config.json)"),
+    "invoke": ("_invoke", "run a processor's Lambda handler once against an emulator, as Lambda would"),
 }
 
 
