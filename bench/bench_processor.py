@@ -97,7 +97,7 @@ def stderr_of(python: str, code: str, env: dict) -> str:
 
 def row(label: str, ms: float, bare: float, req: Optional[float]) -> None:
     ratio_req = "{:6.2f}x".format(ms / req) if req else "   n/a "
-    print("  {:<48} {:8.1f} ms   {:6.2f}x bare   {} requests".format(label, ms, ms / bare, ratio_req))
+    print("  {:<62} {:8.1f} ms   {:6.2f}x bare   {} requests".format(label, ms, ms / bare, ratio_req))
 
 
 def floors(python: str, runs: int, has_requests: bool):
@@ -108,13 +108,43 @@ def floors(python: str, runs: int, has_requests: bool):
 
 def emulator_cases(runs: int, ref_python: Optional[str]) -> None:
     try:
-        from doover.emulator import Emulator  # noqa: F401
+        from doover.emulator import Emulator
     except ImportError as exc:
         print("  (c)/(d) skipped: doover.emulator is not importable here ({})".format(exc))
         return
-    from _processor_emulator import run_emulator_cases
+    with Emulator() as emu:
+        emu.set_deployment_config(1, "bench", {})
+        arn = emu.add_subscription(1, "sensors", "bench")
+        delivered: List[dict] = []
+        emu.add_listener(delivered.append)
+        emu.publish(1, "sensors", {"t": 41})
+        first = delivered[0]
+        body = {"op": first["op"], "token": emu.initial_token(arn, expires_in=3600), "d": first["d"]}
+        event = {"Records": [{"EventSource": "aws:sns", "EventSubscriptionArn": arn,
+                              "Sns": {"Message": json.dumps(body)}}]}
+        env = {"BENCH_EVENT": json.dumps(event), "DOOVER_DATA_ENDPOINT": emu.base_url}
+        ref_env = dict(env, PYTHONPATH="")
+        have_ref = bool(ref_python)
 
-    run_emulator_cases(runs, ref_python, timed, stderr_of, row, DOOVER_FULL, REF_FULL)
+        def requests_for(python: str, code: str, child_env: dict) -> int:
+            before = len(emu.request_log)
+            stderr_of(python, code, child_env)
+            return len(emu.request_log) - before
+
+        bare, req = floors(sys.executable, runs, True)
+        ref_bare = timed(ref_python, "pass", runs, env={"PYTHONPATH": ""}) if have_ref else None
+        print("  HTTP requests per message-create (set 1 tag, send 1 notification):")
+        print("    doover   {}".format(requests_for(sys.executable, DOOVER_FULL, env)))
+        if have_ref:
+            print("    pydoover {}".format(requests_for(ref_python, REF_FULL, ref_env)))
+        for label, delay in (("(c)", 0.0), ("(d)", 0.020)):
+            if delay:
+                emu.inject_delay(delay, times=None)
+            name = "{} cold start + full message-create{}".format(label, " +20 ms/request" if delay else "")
+            row(name + " [doover]", timed(sys.executable, DOOVER_FULL, runs, env), bare, req)
+            if have_ref:
+                row(name + " [pydoover]", timed(ref_python, REF_FULL, runs, ref_env), ref_bare, None)
+            emu.clear_faults()
 
 
 def main() -> int:
@@ -122,12 +152,11 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--ref-python", default="/work/refsdk/bin/python")
     args = parser.parse_args()
-    sys.path.insert(0, HERE)
 
     print("doover processor, {} ({} runs per median)".format(sys.version.split()[0], args.runs))
     bare, req = floors(sys.executable, args.runs, True)
-    print("  {:<48} {:8.1f} ms".format("bare interpreter", bare))
-    print("  {:<48} {:8.1f} ms".format("import requests", req))
+    print("  {:<62} {:8.1f} ms".format("bare interpreter", bare))
+    print("  {:<62} {:8.1f} ms".format("import requests", req))
     row("(a) import doover.processor", timed(sys.executable, "import doover.processor", args.runs), bare, req)
     row("(a) from doover.processor import Application, run_app", timed(sys.executable, DOOVER_IMPORT, args.runs), bare, req)
     row("(b) cold start + pre-hook-rejected event", timed(sys.executable, DOOVER_PREHOOK, args.runs), bare, req)
@@ -137,7 +166,7 @@ def main() -> int:
         ref_bare = timed(ref, "pass", args.runs, env={"PYTHONPATH": ""})
         print("pydoover (reference), {}".format(subprocess.run(
             [ref, "-c", "import sys; print(sys.version.split()[0])"], capture_output=True, text=True).stdout.strip()))
-        print("  {:<48} {:8.1f} ms   (requests not installed there)".format("bare interpreter", ref_bare))
+        print("  {:<62} {:8.1f} ms   (requests not installed there)".format("bare interpreter", ref_bare))
         row("(a) from pydoover.processor import ...", timed(ref, REF_IMPORT, args.runs, env={"PYTHONPATH": ""}), ref_bare, None)
         row("(b) cold start + pre-hook-rejected event", timed(ref, REF_PREHOOK, args.runs, env={"PYTHONPATH": ""}), ref_bare, None)
     else:
