@@ -21,6 +21,7 @@ __all__ = ["main", "COMMANDS"]
 COMMANDS = {
     "config": ("_config", "export or validate app config schemas (doover_config.json)"),
     "invoke": ("_invoke", "run a processor's Lambda handler once against an emulator, as Lambda would"),
+    "simulate": ("_simulate", "serve simulated Modbus devices on a pseudo-terminal or TCP port"),
 }
 
 
