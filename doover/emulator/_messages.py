@@ -16,6 +16,7 @@ Decisions where data-api.md §9.1 leaves things open:
 """
 
 import json
+import random
 import sqlite3
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
@@ -56,6 +57,7 @@ DEFAULT_LIMIT = 50
 #: The largest ``limit`` accepted; more is a 400.
 MAX_LIMIT = 1000
 
+_random = random.SystemRandom()
 _MAX_TS = DOOVER_EPOCH_MS + (1 << 42) - 1
 _COLUMNS = "agent_id, channel, id, author_id, data, attachments"
 
@@ -123,8 +125,10 @@ def insert_message(
         if existing is not None:  # expired: the id is free again
             _purge(tx, agent_id, channel, message_id)
     else:
-        for _attempt in range(64):
+        for attempt in range(64):
             candidate = generate_snowflake(ts_ms=ts_ms)
+            if attempt:  # same millisecond taken: vary the instance and sequence bits
+                candidate = (candidate & ~0x3FF0F) | (_random.getrandbits(10) << 8) | _random.getrandbits(4)
             if _row(tx.conn, agent_id, channel, candidate) is None:
                 message_id = candidate
                 break

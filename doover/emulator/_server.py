@@ -96,6 +96,10 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
     def setup(self) -> None:
         super().setup()
+        try:
+            self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        except OSError:  # not a TCP socket
+            pass
         self.server.track(self.connection, True)
 
     def finish(self) -> None:
@@ -277,19 +281,21 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         app._record(record)
 
     def _write(self, response: Response, head_only: bool) -> None:
+        """Status line, headers and body in one ``send`` (no Nagle/delayed-ACK stalls)."""
         wants_close = self.close_connection
-        self.send_response_only(response.status)
-        self.send_header("Server", self.version_string())
-        self.send_header("Date", email.utils.formatdate(usegmt=True))
+        self.log_request(response.status)
+        lines = [
+            "HTTP/1.1 {} {}".format(response.status, self.responses.get(response.status, ("",))[0]),
+            "Server: " + self.server_version,
+            "Date: " + email.utils.formatdate(usegmt=True),
+        ]
         if response.content_type:
-            self.send_header("Content-Type", response.content_type)
-        self.send_header("Content-Length", str(len(response.body)))
-        for name, value in response.headers:
-            self.send_header(name, value)
-        self.send_header("Connection", "close" if wants_close else "keep-alive")
-        self.end_headers()
-        if not head_only and response.body:
-            self.wfile.write(response.body)
+            lines.append("Content-Type: " + response.content_type)
+        lines.append("Content-Length: {}".format(len(response.body)))
+        lines.extend("{}: {}".format(name, value) for name, value in response.headers)
+        lines.append("Connection: " + ("close" if wants_close else "keep-alive"))
+        head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+        self.wfile.write(head if head_only else head + response.body)
         self.close_connection = wants_close
 
 
