@@ -78,6 +78,22 @@ def unwrap_event(event: Any) -> Tuple[Dict[str, Any], Optional[str]]:
     return event, None
 
 
+_RPC_CLASSES: Dict[type, bool] = {}
+
+
+def has_rpc_handlers(cls: type) -> bool:
+    """True if ``cls`` has methods decorated with ``doover.rpc.handler`` (checked statically)."""
+    found = _RPC_CLASSES.get(cls)
+    if found is None:
+        found = any(
+            callable(value) and hasattr(value, "_doover_rpc")
+            for klass in cls.__mro__
+            for value in vars(klass).values()
+        )
+        _RPC_CLASSES[cls] = found
+    return found
+
+
 def _ctx(context: Any, name: str) -> Any:
     if isinstance(context, dict):
         return context.get(name)
@@ -105,6 +121,8 @@ class _Invocation:
         self.deferred_messages: List[Dict[str, Any]] = []
         self.handler_error: Optional[BaseException] = None
         app._reset_invocation()
+        if getattr(app, "_rpc_owned", False):
+            app.rpc, app._rpc_owned = None, False
         app.lambda_request_id = _ctx(context, "aws_request_id")
         app.lambda_function_name = _ctx(context, "function_name")
         app.lambda_function_version = _ctx(context, "function_version")
@@ -204,7 +222,9 @@ class _Invocation:
             return
         if op == "on_deployment":
             return
-        if op == "on_message_create" and (app.ui_manager is not None or app.rpc is not None):
+        if op == "on_message_create" and (
+            app.ui_manager is not None or app.rpc is not None or has_rpc_handlers(type(app))
+        ):
             return
         raise ProcessorSkipped(SkipReason.no_handler)
 
@@ -280,6 +300,13 @@ class _Invocation:
         )
         app.tags = (app.tags_cls or Tags)(app.app_key, app.tag_manager, app.config)
         call_hook(app.tags.setup)
+        if has_rpc_handlers(type(app)):
+            from ..rpc import RPCManager
+
+            manager = RPCManager(app._client, app.app_key, processor=True)
+            manager.register_handlers(app)
+            app.rpc = manager
+            app._rpc_owned = True
         if app.ui_cls is not None:
             app.ui = app.ui_cls(app.config, app.tags, app.app_key)
 
