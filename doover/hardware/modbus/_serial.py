@@ -29,6 +29,13 @@ __all__ = ["SerialTransport", "open_serial_port"]
 
 log = logging.getLogger("doover.hardware.modbus")
 
+try:  # tcflush/tcsetattr on a vanished tty raise termios.error, which is not an OSError
+    import termios
+
+    _PORT_ERRORS: tuple = (serial.SerialException, OSError, termios.error)
+except ImportError:  # Windows
+    _PORT_ERRORS = (serial.SerialException, OSError)
+
 _STOPBITS = {1: serial.STOPBITS_ONE, 1.5: serial.STOPBITS_ONE_POINT_FIVE, 2: serial.STOPBITS_TWO}
 
 
@@ -107,14 +114,14 @@ class SerialTransport:
         self.close()
         try:
             port = self._factory(self.settings)
-        except (serial.SerialException, OSError, ValueError) as exc:
+        except _PORT_ERRORS + (ValueError,) as exc:
             raise SerialPortError(
                 "cannot open serial port {!r}: {}".format(self.settings.serial_port, exc)
             ) from exc
         wrapped = _FrameAwarePort(port, self._mode == minimalmodbus.MODE_ASCII)
         try:
             instrument = minimalmodbus.Instrument(wrapped, 1, mode=self._mode, close_port_after_each_call=False)
-        except (minimalmodbus.ModbusException, serial.SerialException, OSError) as exc:
+        except (minimalmodbus.ModbusException,) + _PORT_ERRORS as exc:
             _quiet_close(port)
             raise SerialPortError("cannot use serial port {!r}: {}".format(self.settings.serial_port, exc)) from exc
         instrument.clear_buffers_before_each_transaction = True
@@ -150,7 +157,7 @@ class SerialTransport:
             ) from exc
         except minimalmodbus.LocalEchoError as exc:
             raise ModbusFrameError("local echo did not match the request: {}".format(exc)) from exc
-        except (serial.SerialException, OSError) as exc:
+        except _PORT_ERRORS as exc:
             self.close()
             raise SerialPortError("serial port {!r} failed: {}".format(self.settings.serial_port, exc)) from exc
         if slave == 0:
