@@ -1,0 +1,181 @@
+"""Typed events delivered to processors (processor.md §1.4) and edge apps (edge.md §3.4).
+
+Build them with ``Event.from_dict(d)`` from the event body (``d`` of a processor invocation,
+or the JSON of an edge channel event). Each keeps the dict it came from in ``raw``, an escape
+hatch for fields the model does not name. Malformed bodies raise
+:class:`doover.exceptions.DecodeError` naming the path.
+"""
+
+from typing import Any, ClassVar, Dict, Optional, Tuple, Type, TypeVar, Union
+
+import attrs
+
+from ._base import WireModel
+from ._data import Aggregate, ChannelID, Message
+from ._types import Id
+
+__all__ = [
+    "MessageCreateEvent",
+    "OneShotMessage",
+    "MessageUpdateEvent",
+    "AggregateUpdateEvent",
+    "ChannelSyncEvent",
+    "DeploymentEvent",
+    "ScheduleEvent",
+    "IngestionEndpointEvent",
+    "ManualInvokeEvent",
+]
+
+E = TypeVar("E", bound="_Event")
+
+
+def _raw_field() -> Any:
+    return attrs.field(default=None, eq=False, repr=False, metadata={"omit": True})
+
+
+class _Event(WireModel):
+    __slots__ = ()
+
+    @classmethod
+    def from_dict(cls: Type[E], data: Any) -> E:
+        from ._converter import structure
+
+        event = structure(data, cls)
+        object.__setattr__(event, "raw", data)
+        return event
+
+
+def _as_aggregate_shape(value: Any) -> Any:
+    # request_data is normally Aggregate-shaped ({"data": patch}); accept a bare patch too.
+    if isinstance(value, dict) and "data" not in value:
+        return {"data": value}
+    return value
+
+
+@attrs.frozen(kw_only=True)
+class MessageCreateEvent(_Event):
+    """A message was created. ``channel`` is the message's channel.
+
+    Accepts both layouts: ``{"message": {...}, ...}`` and the message itself as the body.
+    """
+
+    channel: ChannelID
+    message: Message
+    raw: Optional[Dict[str, Any]] = _raw_field()
+
+    @classmethod
+    def _wire_in(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        message = data["message"] if isinstance(data.get("message"), dict) else data
+        return {"channel": message.get("channel") if isinstance(message, dict) else None, "message": message}
+
+
+@attrs.frozen(kw_only=True)
+class OneShotMessage(MessageCreateEvent):
+    """A one-shot (not persisted) message on an edge channel; also a MessageCreateEvent."""
+
+
+@attrs.frozen(kw_only=True)
+class MessageUpdateEvent(_Event):
+    """A message was updated (edge only). ``request_data`` is the patch that was applied."""
+
+    channel: ChannelID
+    message: Message
+    author_id: Optional[Id] = None
+    organisation_id: Optional[Id] = None
+    request_data: Any = attrs.field(factory=dict)
+    raw: Optional[Dict[str, Any]] = _raw_field()
+
+
+@attrs.frozen(kw_only=True)
+class AggregateUpdateEvent(_Event):
+    """An aggregate changed. ``aggregate`` is the state after the update; ``request_data``
+    the patch that was sent (both Aggregate-shaped)."""
+
+    channel: ChannelID
+    aggregate: Aggregate
+    request_data: Aggregate
+    author_id: Optional[Id] = None
+    organisation_id: Optional[Id] = None
+    raw: Optional[Dict[str, Any]] = _raw_field()
+
+    @classmethod
+    def _wire_in(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "request_data" in data:
+            data = dict(data)
+            data["request_data"] = _as_aggregate_shape(data["request_data"])
+        return data
+
+
+@attrs.frozen(kw_only=True)
+class ChannelSyncEvent(_Event):
+    """The initial aggregate of a channel, delivered once when an edge app subscribes."""
+
+    aggregate: Aggregate
+    channel: Optional[ChannelID] = None
+    raw: Optional[Dict[str, Any]] = _raw_field()
+
+
+@attrs.frozen(kw_only=True)
+class DeploymentEvent(_Event):
+    """The app was deployed (or redeployed) to an agent."""
+
+    agent_id: Id
+    app_id: Id
+    app_install_id: Id
+    app_key: str
+    app_display_name: str
+    organisation_id: Optional[Id] = None
+    raw: Optional[Dict[str, Any]] = _raw_field()
+
+
+@attrs.frozen(kw_only=True)
+class ScheduleEvent(_Event):
+    """A schedule fired. ``schedule_id`` is an int when it is a decimal id, else the string."""
+
+    schedule_id: Union[int, str]
+    organisation_id: Optional[Id] = None
+    raw: Optional[Dict[str, Any]] = _raw_field()
+
+    @classmethod
+    def _wire_in(cls, data: Any) -> Any:
+        if isinstance(data, dict) and isinstance(data.get("schedule_id"), str):
+            text = data["schedule_id"].strip()
+            if text.isdigit():
+                data = dict(data)
+                data["schedule_id"] = int(text)
+        return data
+
+
+@attrs.frozen(kw_only=True)
+class IngestionEndpointEvent(_Event):
+    """An HTTP ingestion endpoint was called. ``payload`` is the parsed body: the processor
+    framework decodes ``d.payload`` (base64) and passes the result to :meth:`from_dict`."""
+
+    ingestion_id: Id
+    agent_id: Id
+    organisation_id: Id
+    payload: Any
+    invocation_url: Optional[str] = None
+    content_type: Optional[str] = None
+    raw: Optional[Dict[str, Any]] = _raw_field()
+
+    _NO_PAYLOAD: ClassVar[object] = object()
+
+    @classmethod
+    def from_dict(cls, data: Any, payload: Any = _NO_PAYLOAD) -> "IngestionEndpointEvent":  # type: ignore[override]
+        """Build from ``d``; ``payload`` replaces ``d["payload"]`` when given (already parsed)."""
+        event = super().from_dict(data)
+        if payload is not cls._NO_PAYLOAD:
+            object.__setattr__(event, "payload", payload)
+        return event
+
+
+@attrs.frozen(kw_only=True)
+class ManualInvokeEvent(_Event):
+    """A processor was invoked by hand; ``payload`` is any JSON."""
+
+    payload: Any
+    organisation_id: Optional[Id] = None
+    raw: Optional[Dict[str, Any]] = _raw_field()
