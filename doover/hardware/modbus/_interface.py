@@ -431,11 +431,13 @@ def _named_sources(buses: Any) -> List[Any]:
 
 def _element_values(element: Any) -> List[Any]:
     """The bus settings held by a ModbusConfig (one) or ManyModbusConfig (several) element."""
-    children = getattr(element, "elements", None)
-    if children is None:
-        value = getattr(element, "value", None)
-        if isinstance(value, (list, tuple)):
-            children = list(value)
-    if children is None:
+    value = getattr(element, "value", None)
+    if isinstance(value, Mapping) or isinstance(element, Mapping):
         return [element]
-    return list(children)
+    if isinstance(element, (list, tuple)):
+        return list(element)
+    if isinstance(value, (list, tuple)):
+        return list(value)
+    if value is None and hasattr(element, "element"):  # an array with no items (or a None default)
+        return []
+    return [element]
