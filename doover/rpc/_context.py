@@ -1,0 +1,137 @@
+"""What an RPC handler receives besides the request: ``RPCContext``."""
+
+import datetime as _dt
+from typing import TYPE_CHECKING, Any, Dict, Optional
+
+from ..tags._done import DONE, Done
+from ._events import Incoming, expires_at_ms, is_expired
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ._manager import RPCManager
+
+__all__ = ["RPCContext"]
+
+
+class RPCContext:
+    """The request an RPC handler is serving, and the way to report progress on it.
+
+    Attributes: ``method``, ``message`` (the request message as delivered), ``channel``
+    (the message's channel: ``agent_id`` and ``name``), ``channel_name``, ``message_id``,
+    and the optional request fields ``actor``, ``reason``, ``old_value``, ``retry_of``,
+    ``expires_after`` (ms), ``expires_at`` (aware datetime), ``is_expired``.
+
+    :meth:`acknowledge`, :meth:`defer` and :meth:`progress` patch the request message's
+    status at once and return an already-completed awaitable (``await ctx.acknowledge()``
+    works in async handlers). For one-shot requests, which cannot be answered, they do
+    nothing.
+    """
+
+    def __init__(self, manager: "RPCManager", incoming: Incoming, method: str, handler: Any = None) -> None:
+        self._manager = manager
+        self._incoming = incoming
+        self.method = method
+        self._handler = handler
+
+    # ------------------------------------------------------------------ request
+
+    @property
+    def message(self) -> Any:
+        """The request message (a ``doover.models.Message`` or the dict it came as)."""
+        return self._incoming.message
+
+    @property
+    def channel(self) -> Any:
+        """The request message's channel (``agent_id``, ``name``)."""
+        message = self._incoming.message
+        channel = message.get("channel") if isinstance(message, dict) else getattr(message, "channel", None)
+        return channel
+
+    @property
+    def channel_name(self) -> Optional[str]:
+        """The name of the channel the request arrived on."""
+        return self._incoming.channel_name
+
+    @property
+    def message_id(self) -> Optional[int]:
+        """The request message's id (a snowflake)."""
+        return self._incoming.message_id
+
+    @property
+    def data(self) -> Dict[str, Any]:
+        """The whole request message data."""
+        data = self._incoming.data
+        return data if isinstance(data, dict) else {}
+
+    @property
+    def can_reply(self) -> bool:
+        """False for one-shot requests, which cannot be answered."""
+        return self._incoming.kind != "oneshot" and self._incoming.message_id is not None
+
+    @property
+    def actor(self) -> Optional[Dict[str, Any]]:
+        """Who issued the command (``{"id", "name", "email"}``), if given."""
+        return self.data.get("actor")
+
+    @property
+    def reason(self) -> Optional[str]:
+        """The audit reason given with the command, if any."""
+        return self.data.get("reason")
+
+    @property
+    def old_value(self) -> Any:
+        """The value the issuer saw before sending the command, if given."""
+        return self.data.get("old_value")
+
+    @property
+    def retry_of(self) -> Optional[str]:
+        """The id of the command this one retries, if any."""
+        return self.data.get("retry_of")
+
+    @property
+    def expires_after(self) -> Optional[int]:
+        """The command's lifetime in ms after its creation, if given."""
+        return self.data.get("expires_after")
+
+    @property
+    def expires_at(self) -> Optional[_dt.datetime]:
+        """When the command expires (aware UTC), or None if it never does."""
+        ms = expires_at_ms(self.message_id, self.data)
+        if ms is None:
+            return None
+        return _dt.datetime.fromtimestamp(ms / 1000.0, tz=_dt.timezone.utc)
+
+    @property
+    def is_expired(self) -> bool:
+        """True once the command's expiry has passed."""
+        return is_expired(self.message_id, self.data, self._manager.clock_ms())
+
+    # ------------------------------------------------------------------ replies
+
+    def acknowledge(self) -> Done:
+        """Tell the issuer the command arrived: status ``acknowledged`` with a timestamp."""
+        if self.can_reply:
+            now = self._manager.clock_ms()
+            self._manager._reply(self._incoming, {"status": {"code": "acknowledged", "message": {"timestamp": now}}})
+        return DONE
+
+    def defer(self, seconds: float) -> Done:
+        """Tell the issuer the command will be acted on in ``seconds``: status ``deferred``."""
+        if self.can_reply:
+            now = self._manager.clock_ms()
+            until = now + int(round(float(seconds) * 1000))
+            self._manager._reply(self._incoming, {"status": {"code": "deferred", "message": {"until": until, "at": now}}})
+        return DONE
+
+    def progress(self, text: Optional[str] = None, **fields: Any) -> Done:
+        """Report progress on a long command: status ``pending`` with ``fields`` (+ ``text``)."""
+        if self.can_reply:
+            message: Dict[str, Any] = dict(fields)
+            if text is not None:
+                message["text"] = str(text)
+            self._manager._reply(self._incoming, {"status": {"code": "pending", "message": message}})
+        return DONE
+
+    def __repr__(self) -> str:
+        return "{}(method={!r}, channel={!r}, message_id={!r})".format(
+            type(self).__name__, self.method, self.channel_name, self.message_id
+        )
