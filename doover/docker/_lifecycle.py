@@ -43,8 +43,6 @@ def _run(app: Any) -> int:
     if not app.test_mode:
         if not agent.wait_until_healthy(app.dda_startup_timeout, app.stop_event):
             log.error("the cloud did not answer within %s s; starting with the cached config", app.dda_startup_timeout)
-    if app._shutdown_signal:
-        return _shutdown(app)
     _load_config(app)
     agent.add_event_callback(TAG_CHANNEL, app._tag_event, ["channel_sync", "aggregate_update"])
     if not app.test_mode:
