@@ -98,7 +98,7 @@ class ClientCore:
         self._auth = TokenState(token, token_expires, client_id, client_secret)
         self._session_factory = session_factory
         self._user_agent = user_agent
-        self._sleep: Callable[[float], None] = sleep or time.sleep
+        self._sleep: Callable[[float], None] = time.sleep if sleep is None else sleep
         self._local = threading.local()
         self._sessions: List[Any] = []
         self._sessions_lock = threading.Lock()
