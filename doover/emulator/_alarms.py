@@ -89,10 +89,9 @@ def _apply_state(alarm: Dict[str, Any], data: Any) -> bool:
 
 
 def _aggregate_data(conn: sqlite3.Connection, agent_id: int, channel: str) -> Any:
-    row = conn.execute(
-        "SELECT data FROM aggregates WHERE agent_id = ? AND channel = ?", (agent_id, channel)
-    ).fetchone()
-    return load_json(row[0]) if row else {}
+    from ._aggregates import load_data
+
+    return load_data(conn, agent_id, channel)
 
 
 def _render(alarm_id: int, body: Dict[str, Any]) -> Dict[str, Any]:
@@ -110,11 +109,13 @@ def list_alarms(conn: sqlite3.Connection, agent_id: int, channel: str) -> List[D
     return [_render(row[0], load_json(row[1])) for row in rows]
 
 
-def evaluate_alarms(tx: Tx, agent_id: int, channel: str, data: Any) -> None:
-    """Re-evaluate the channel's alarms against new aggregate ``data``."""
-    for alarm_id, text in tx.execute(
-        "SELECT id, body FROM alarms WHERE agent_id = ? AND channel = ?", (agent_id, channel)
-    ).fetchall():
+def evaluate_alarms(tx: Tx, agent_id: int, channel: str) -> None:
+    """Re-evaluate the channel's alarms against its (just updated) aggregate."""
+    rows = tx.execute("SELECT id, body FROM alarms WHERE agent_id = ? AND channel = ?", (agent_id, channel)).fetchall()
+    if not rows:
+        return
+    data = _aggregate_data(tx.conn, agent_id, channel)
+    for alarm_id, text in rows:
         alarm = load_json(text)
         if _apply_state(alarm, data):
             tx.execute("UPDATE alarms SET body = ? WHERE id = ?", (dump_json(alarm), alarm_id))

@@ -88,6 +88,8 @@ class TokenMinter:
     def __init__(self, secret: str, now: Any = time.time) -> None:
         self._key = secret.encode("utf-8")
         self._now = now
+        # verified tokens -> (principal, exp); skips HMAC and JSON for repeat callers
+        self._cache = {}  # type: Dict[str, Any]
 
     def _sign(self, signing_input: bytes) -> str:
         return b64url(hmac.new(self._key, signing_input, hashlib.sha256).digest())
@@ -122,6 +124,19 @@ class TokenMinter:
 
     def verify(self, token: str) -> Principal:
         """Check signature and expiry; a 401 with the reason otherwise."""
+        cached = self._cache.get(token)
+        if cached is not None:
+            principal, exp = cached
+        else:
+            principal, exp = self._verify_signed(token)
+            if len(self._cache) >= 4096:
+                self._cache.clear()
+            self._cache[token] = (principal, exp)
+        if self._now() >= exp:
+            raise ApiError(401, "bearer token expired at {}".format(int(exp)))
+        return principal
+
+    def _verify_signed(self, token: str) -> Any:
         parts = token.split(".")
         if len(parts) != 3:
             raise ApiError(401, "invalid bearer token: expected a JWT (header.payload.signature)")
@@ -134,9 +149,7 @@ class TokenMinter:
             exp = float(claims["exp"])
         except (ValueError, KeyError, TypeError) as exc:
             raise ApiError(401, "invalid bearer token: unreadable claims ({})".format(exc)) from exc
-        if self._now() >= exp:
-            raise ApiError(401, "bearer token expired at {}".format(int(exp)))
-        return principal
+        return principal, exp
 
 
 def _sorted(agents: Iterable[int]) -> Any:

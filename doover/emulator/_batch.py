@@ -183,6 +183,7 @@ def batch_aggregates(req: Request) -> Response:
             base_url=req.base_url,
             replace_paths=item.replace,
             hooks=item.hooks,
+            want_result=False,
         )
         return None
 

@@ -74,15 +74,10 @@ def render_channel(
         "alarms": list_alarms(conn, agent_id, name),
     }  # type: Dict[str, Any]
     if include_aggregate:
-        agg = conn.execute(
-            "SELECT data, attachments, last_updated FROM aggregates WHERE agent_id = ? AND channel = ?",
-            (agent_id, name),
-        ).fetchone()
-        channel["aggregate"] = (
-            aggregate_json(agent_id, name, load_json(agg[0]), load_json(agg[1], []), agg[2], base_url)
-            if agg
-            else None
-        )
+        from ._aggregates import load_aggregate
+
+        agg = load_aggregate(conn, agent_id, name)
+        channel["aggregate"] = None if agg is None else aggregate_json(agent_id, name, agg[0], agg[1], agg[2], base_url)
     if include_daily_summaries:
         channel["daily_message_summaries"] = _daily_summaries(conn, agent_id, name)
     return channel

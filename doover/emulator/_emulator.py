@@ -65,15 +65,15 @@ class Emulator(Inspector):
         request_log_size: int = 100000
     ) -> None:
         self.db = db
-        self.store = Store(db, dispatch=self._dispatch)
+        self._listeners = []  # type: List[Listener]
+        self._listener_lock = threading.Lock()
+        self.store = Store(db, dispatch=self._dispatch, listening=lambda: bool(self._listeners))
         _agents.init_defaults(self.store)
         self._minter = TokenMinter(self.store.meta_setdefault("jwt_secret", lambda: secrets.token_hex(32)))
         self.turn_secret = self.store.meta_setdefault("turn_secret", lambda: secrets.token_hex(16))
         self.faults = FaultPlan()
         self._frontend = HTTPFrontEnd(self, host, port)
         self._stopping = threading.Event()
-        self._listeners = []  # type: List[Listener]
-        self._listener_lock = threading.Lock()
         self._log_lock = threading.Lock()
         self._log = collections.deque(maxlen=request_log_size)  # type: collections.deque
         self._request_logger = request_logger

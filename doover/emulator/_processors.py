@@ -15,6 +15,7 @@ from typing import Any, Dict, List, Optional
 
 from .._snowflake import SnowflakeType, generate_snowflake
 from ._agents import organisation_of
+from ._aggregates import load_data
 from ._fields import as_bool, as_int, as_object, as_str, as_str_list, parse_id, path_agent
 from ._http import ApiError, Request, Response
 from ._store import Tx, dump_json, load_json
@@ -30,10 +31,7 @@ _INFO_CHANNELS = (
 
 
 def _aggregate_data(conn: sqlite3.Connection, agent_id: int, channel: str) -> Any:
-    row = conn.execute(
-        "SELECT data FROM aggregates WHERE agent_id = ? AND channel = ?", (agent_id, channel)
-    ).fetchone()
-    return load_json(row[0]) if row else {}
+    return load_data(conn, agent_id, channel)
 
 
 def app_id_for(tx: Tx, agent_id: int, app_key: str) -> str:

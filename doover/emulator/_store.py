@@ -55,10 +55,18 @@ CREATE TABLE IF NOT EXISTS messages (
 CREATE TABLE IF NOT EXISTS aggregates (
     agent_id INTEGER NOT NULL,
     channel TEXT NOT NULL,
-    data TEXT NOT NULL,
     attachments TEXT NOT NULL DEFAULT '[]',
     last_updated INTEGER,
     PRIMARY KEY (agent_id, channel)
+);
+-- one row per top-level key of an aggregate's data (rowid keeps the key order), so a merge
+-- reads and writes only the members it touches
+CREATE TABLE IF NOT EXISTS aggregate_members (
+    agent_id INTEGER NOT NULL,
+    channel TEXT NOT NULL,
+    key TEXT NOT NULL,
+    value TEXT NOT NULL,
+    UNIQUE (agent_id, channel, key)
 );
 CREATE TABLE IF NOT EXISTS blobs (
     id INTEGER PRIMARY KEY,
@@ -142,25 +150,34 @@ CREATE TABLE IF NOT EXISTS client_credentials (
 class Tx:
     """A write transaction: the connection plus the events to dispatch after commit."""
 
-    __slots__ = ("conn", "events")
+    __slots__ = ("conn", "events", "listening")
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(self, conn: sqlite3.Connection, listening: bool = True) -> None:
         self.conn = conn
         self.events = []  # type: List[Dict[str, Any]]
+        #: whether anyone listens for events (writers skip building them otherwise)
+        self.listening = listening
 
     def execute(self, sql: str, params: Any = ()) -> sqlite3.Cursor:
         return self.conn.execute(sql, params)
 
     def emit(self, event: Dict[str, Any]) -> None:
-        self.events.append(event)
+        if self.listening:
+            self.events.append(event)
 
 
 class Store:
     """The emulator's database. ``path=None`` keeps everything in memory."""
 
-    def __init__(self, path: Optional[str] = None, dispatch: Optional[Callable[[List[Dict[str, Any]]], None]] = None) -> None:
+    def __init__(
+        self,
+        path: Optional[str] = None,
+        dispatch: Optional[Callable[[List[Dict[str, Any]]], None]] = None,
+        listening: Optional[Callable[[], bool]] = None,
+    ) -> None:
         self.path = path
         self._dispatch = dispatch
+        self._listening = listening
         self._lock = threading.RLock()
         self._local = threading.local()
         self._readers = queue.LifoQueue()  # type: queue.LifoQueue
@@ -194,7 +211,7 @@ class Store:
                 yield outer
                 return
             self._check_open()
-            tx = Tx(self._conn)
+            tx = Tx(self._conn, self._listening() if self._listening is not None else self._dispatch is not None)
             self._conn.execute("BEGIN IMMEDIATE")
             self._local.tx = tx
             try:
@@ -205,7 +222,7 @@ class Store:
                 raise
             self._local.tx = None
             self._conn.execute("COMMIT")
-        if tx.events and self._dispatch is not None:
+        if tx.events and tx.listening and self._dispatch is not None:
             self._dispatch(tx.events)
 
     # ------------------------------------------------------------------ reads
