@@ -217,9 +217,8 @@ def select_messages(
     after: Optional[int],
     limit: int,
     fields: Sequence[str] = (),
-    oldest_first: bool = False,
 ) -> List[Tuple[Any, ...]]:
-    """Rows with ``after < id < before``, newest first (or oldest first), at most ``limit``,
+    """Rows with ``after < id < before``, newest first, at most ``limit`` (-1: all),
     keeping only those whose data has one of ``fields`` when given."""
     if before is not None and before <= 1:
         return []
@@ -233,9 +232,7 @@ def select_messages(
     if after is not None and after >= 0:
         where.append("id > ?")
         params.append(after)
-    sql = "SELECT {} FROM messages WHERE {} ORDER BY id {}".format(
-        _COLUMNS, " AND ".join(where), "ASC" if oldest_first else "DESC"
-    )
+    sql = "SELECT {} FROM messages WHERE {} ORDER BY id DESC".format(_COLUMNS, " AND ".join(where))
     if not fields:
         return conn.execute(sql + " LIMIT ?", params + [limit]).fetchall()
     picked = []

@@ -1,12 +1,13 @@
 """Multi-agent reads (#20, #21): one channel name across several agents.
 
-Messages (data-api.md §9.1 item 1, decided): results are **oldest first** across all the
-requested agents, ``after < id < before`` (exclusive), at most ``limit`` in total
-(default 50, at most 1000) and at most ``agent_message_limit`` per agent. When the page is
-full, ``next`` is the id of its last (newest) message: pass it back as ``after`` to continue.
-This is the order pydoover's ``iter_multi_agent_messages`` walks. With both bounds given,
-``before - after`` may span at most two days (400 otherwise); with either bound missing
-there is no span limit. ``field_name`` filters as in single-channel lists.
+Messages (data-api.md §9.1 item 1, decided as doover-js describes the platform): results
+are **newest first** across all the requested agents, ``after < id < before`` (exclusive), at
+most ``limit`` in total (default 50, at most 1000) and at most ``agent_message_limit`` per
+agent. When the page is full, ``next`` is the id of its last (oldest) message: pass it back as
+``before`` to continue (doover's ``iter_multi_agent_messages`` walks this way; pydoover's
+iterator assumes oldest-first pages and is known to lose messages either way). With both
+bounds given, ``before - after`` may span at most two days (400 otherwise); with either
+bound missing there is no span limit. ``field_name`` filters as in single-channel lists.
 
 Aggregates: one entry per requested agent, in request order, with the empty aggregate for
 agents that have none; ``field_name`` projects ``data`` onto those top-level keys.
@@ -56,8 +57,8 @@ def multi_agent_messages(req: Request) -> Response:
     rows = []  # type: List[Any]
     with req.app.store.read() as conn:
         for agent_id in agents:
-            rows.extend(select_messages(conn, agent_id, channel, before, after, cap, fields, oldest_first=True))
-    rows.sort(key=lambda row: row[2])
+            rows.extend(select_messages(conn, agent_id, channel, before, after, cap, fields))
+    rows.sort(key=lambda row: row[2], reverse=True)
     page = rows[:limit]
     body = {
         "results": [message_from_row(row, req.base_url) for row in page],

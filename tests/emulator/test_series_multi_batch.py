@@ -87,18 +87,18 @@ def multi(make_api, emu):
     return make_api(emu.token_for([1, 2, 3]))
 
 
-def test_multi_agent_messages_oldest_first_with_next_cursor(multi):
+def test_multi_agent_messages_newest_first_with_next_cursor_for_before(multi):
     ids = []
     for n in range(6):
         ids.append(_put(multi, 1 + n % 2, "c", {"n": n}, T0 + n))
-    params = [("agent_id", "1"), ("agent_id", "2"), ("after", str(ms_to_snowflake(T0) - 1)), ("before", str(ms_to_snowflake(T0 + DAY))), ("limit", "4")]
+    params = {"agent_id": ["1", "2"], "after": str(ms_to_snowflake(T0) - 1), "before": str(ms_to_snowflake(T0 + DAY)), "limit": "4"}
     first = multi.get("/agents/channels/c/messages", params=params).json()
-    assert [m["data"]["n"] for m in first["results"]] == [0, 1, 2, 3]
-    assert [m["channel"]["agent_id"] for m in first["results"]] == ["1", "2", "1", "2"]
-    assert (first["count"], first["next"]) == (4, ids[3])
-    params[2] = ("after", first["next"])
+    assert [m["data"]["n"] for m in first["results"]] == [5, 4, 3, 2]
+    assert [m["channel"]["agent_id"] for m in first["results"]] == ["2", "1", "2", "1"]
+    assert (first["count"], first["next"]) == (4, ids[2])
+    params["before"] = first["next"]
     rest = multi.get("/agents/channels/c/messages", params=params).json()
-    assert [m["data"]["n"] for m in rest["results"]] == [4, 5]
+    assert [m["data"]["n"] for m in rest["results"]] == [1, 0]
     assert rest["next"] is None
 
 
@@ -108,7 +108,7 @@ def test_multi_agent_messages_agent_message_limit_caps_each_agent(multi):
     body = multi.get(
         "/agents/channels/c/messages", params=[("agent_id", "1"), ("agent_id", "2"), ("agent_message_limit", "2")]
     ).json()
-    assert [m["data"]["n"] for m in body["results"]] == [0, 1, 4, 5]
+    assert [m["data"]["n"] for m in body["results"]] == [5, 4, 3, 2]
 
 
 def test_multi_agent_messages_span_over_two_days_is_400(multi):
