@@ -98,7 +98,10 @@ def _export(args: argparse.Namespace) -> int:
     if args.stdout:
         print(json.dumps(schema_cls.to_schema(), indent=4))
         return 0
-    schema_cls.export(args.file, args.app_key)
+    try:
+        schema_cls.export(args.file, args.app_key)
+    except OSError as exc:
+        return _fail("cannot write {}: {}".format(args.file, exc.strerror or exc))
     count = len(schema_cls.to_schema()["properties"])
     print("wrote {}.config_schema ({} top-level fields) to {}".format(args.app_key, count, args.file))
     return 0
