@@ -26,6 +26,7 @@ class SyncCounter(Application):
         self.tag_upload_period = 0
         self.force_log_on_shutdown = True
         self.shutdown_flush_timeout = 15
+        self.device_agent.max_backoff = 0.5  # keep test outages short
         self.n = 0
         self.set_tag("started", True)
         say("READY", self.health_port, self.config.get("pump_pin"))
@@ -53,6 +54,7 @@ class AsyncCounter(Application):
         self.tag_upload_period = 0
         self.force_log_on_shutdown = True
         self.shutdown_flush_timeout = 15
+        self.device_agent.max_backoff = 0.5  # keep test outages short
         self.n = 0
         await self.set_tag("started", True)
         say("READY", self.health_port, self.config.get("pump_pin"))
