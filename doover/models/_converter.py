@@ -9,6 +9,7 @@ Wire rules (``configure_converter`` applies them all):
   notification enums also take their integer); unstructured to ``member.wire`` (the string
   value, or the NAME for notification enums).
 * ``bool``: true/false, 0/1 or "true"/"false" only (never ``bool("false")``).
+* ``List[X]``: a JSON array only (an object is an error, not a list of its keys).
 * attrs models: unknown keys are ignored; field metadata ``wire`` renames a key (``ts``),
   ``omit`` leaves a field out of both directions; fields listed in the class's ``_omit_none_``
   are left out of the wire form when None; a class may pre-shape its input with a
@@ -169,6 +170,36 @@ def _attrs_unstructure_factory(conv: Any) -> Any:
     return factory
 
 
+def _list_factory(conv: Any) -> Any:
+    from cattrs.errors import IterableValidationError, IterableValidationNote
+
+    def factory(cls: Any) -> Any:
+        args = getattr(cls, "__args__", None) or (Any,)
+        elem = args[0]
+
+        def structure_list(data: Any, target: Any) -> Any:
+            if not isinstance(data, (list, tuple)):
+                raise WireValueError("expected an array, got {}".format(_kind(data)))
+            out, errors = [], []
+            for index, item in enumerate(data):
+                try:
+                    out.append(conv.structure(item, elem))
+                except Exception as exc:
+                    note = IterableValidationNote("Structuring {} @ index {}".format(cls, index), index, elem)
+                    if hasattr(exc, "add_note"):
+                        exc.add_note(note)
+                    else:
+                        exc.__notes__ = list(getattr(exc, "__notes__", [])) + [note]
+                    errors.append(exc)
+            if errors:
+                raise IterableValidationError("While structuring {!r}".format(cls), errors, cls)
+            return out
+
+        return structure_list
+
+    return factory
+
+
 def _kind(value: Any) -> str:
     return {dict: "object", list: "array", str: "string", bool: "boolean", type(None): "null"}.get(
         type(value), type(value).__name__
@@ -218,6 +249,9 @@ def configure_converter(conv: Any) -> None:
     conv.register_structure_hook(MessageLogEntry, structure_log)
     conv.register_unstructure_hook(
         MessageLogEntry, lambda e: dict(e.fields, timestamp=e.timestamp, type=e.type)
+    )
+    conv.register_structure_hook_factory(
+        lambda t: getattr(t, "__origin__", None) is list, _list_factory(conv)
     )
     conv.register_structure_hook_factory(attrs.has, _attrs_structure_factory(conv))
     conv.register_unstructure_hook_factory(attrs.has, _attrs_unstructure_factory(conv))

@@ -11,6 +11,7 @@ __all__ = ["Id", "WireValueError"]
 
 #: A Doover snowflake id. Structured from ``"123"`` or ``123``; unstructured to ``"123"``.
 Id = NewType("Id", int)
+Id.__doc__ = "A Doover snowflake id: a decimal string (or JSON number) on the wire, an int in Python."
 
 
 class WireValueError(ValueError):
