@@ -9,7 +9,7 @@ import enum as _enum
 import logging
 from typing import Any, Dict, List, Mapping, Optional
 
-from ..exceptions import ConfigError, ConfigSchemaError
+from ..exceptions import ConfigSchemaError
 from ._conditions import build_properties, condition_holds
 from ._element import ConfigElement, join_path, resolve
 from ._jsonvalue import describe, json_equal
@@ -291,11 +291,7 @@ class Object(ConfigElement):
 
     @value.setter
     def value(self, value: Any) -> None:
-        errors: List[str] = []
-        checked = resolve(self, True, value, self._name, errors)
-        if errors:
-            raise ConfigError(errors)
-        self._apply(checked)
+        self.load_data(value)
 
     def _plain(self) -> Any:
         if self._value is NotSet or self._value is None:

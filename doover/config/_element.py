@@ -158,6 +158,17 @@ class ConfigElement:
     def value(self, value: Any) -> None:
         self._value = value
 
+    def load_data(self, data: Any) -> None:
+        """Validate ``data`` as this element's value and store it (``ConfigError`` if invalid).
+
+        ``None`` means "use the default" for an optional element, as in a config load.
+        """
+        errors: List[str] = []
+        value = resolve(self, True, data, self._name, errors)
+        if errors:
+            raise ConfigError(errors)
+        self._apply(value)
+
     def _plain(self) -> Any:
         """The loaded value as JSON data (``NotSet`` if unset)."""
         value = self._value

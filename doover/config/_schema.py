@@ -156,6 +156,22 @@ class Schema:
                     state[attr] = elements[key]
         return elements
 
+    def __deepcopy__(self, memo: Dict[int, Any]) -> "Schema":
+        Schema._state(self)
+        new = object.__new__(type(self))
+        memo[id(self)] = new
+        for attr, value in self.__dict__.items():
+            if attr == "_config_lock":
+                new.__dict__[attr] = threading.RLock()
+            else:
+                new.__dict__[attr] = copy.deepcopy(value, memo)
+        return new
+
+    @property
+    def _element_map(self) -> Dict[str, ConfigElement]:
+        """This instance's fields by key (the platform SDK's name for the field map)."""
+        return Schema._state(self)
+
     def __getattr__(self, name: str) -> Any:
         if not name.startswith("_"):
             extras = self.__dict__.get("_extras")

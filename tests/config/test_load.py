@@ -506,3 +506,26 @@ def test_value_before_load_raises_config_error_unless_default_is_none():
 def test_bare_schema_loads_every_key_as_undeclared():
     cfg = config.Schema.from_dict({"x": 1})
     assert cfg.x.value == 1 and cfg.to_dict() == {"x": 1}
+
+
+def test_load_data_on_an_element_validates_like_a_load():
+    element = config.Integer("N", default=4, minimum=0)
+    element.load_data(None)
+    assert element.value == 4
+    element.load_data(7.0)
+    assert element.value == 7
+    with pytest.raises(ConfigError) as info:
+        element.load_data(-1)
+    assert info.value.errors == ["n: must be >= 0, got -1"]
+    assert element.value == 7
+
+
+def test_a_loaded_schema_can_be_deep_copied_independently():
+    import copy
+
+    cfg = App.from_dict({"item_count": 5, "alarms": [{"name": "a", "threshold": 1}], "APP_KEY": "k"})
+    clone = copy.deepcopy(cfg)
+    clone.load({"item_count": 6})
+    assert (cfg.count.value, clone.count.value) == (5, 6)
+    assert cfg.alarms.values == [{"name": "a", "threshold": 1.0, "enabled": True}]
+    assert cfg.APP_KEY.value == "k" and clone.count is clone._element_map["item_count"]
