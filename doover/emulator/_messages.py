@@ -237,7 +237,7 @@ def select_messages(
         return conn.execute(sql + " LIMIT ?", params + [limit]).fetchall()
     picked = []
     cursor = conn.execute(sql, params)
-    while len(picked) < limit:
+    while limit < 0 or len(picked) < limit:
         batch = cursor.fetchmany(200)
         if not batch:
             break

@@ -210,8 +210,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         if fault is not None:
             fault_kind = fault.kind
             if fault.kind == "drop":
-                self._drop()
                 self._record(app, method, path, query_string, None, gzipped, started, "drop")
+                self._drop()
                 return
             if fault.kind == "status":
                 response = app.faults.fault_response(fault)
@@ -219,8 +219,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                 return
             app._stopping.wait(fault.seconds)
             if app._stopping.is_set():
-                self._drop()
                 self._record(app, method, path, query_string, None, gzipped, started, "delay")
+                self._drop()
                 return
         try:
             response = dispatch(app, req)
@@ -253,10 +253,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         started: float,
         fault: Optional[str],
     ) -> None:
-        try:
-            self._write(response, head_only=method == "HEAD")
-        finally:
-            self._record(app, method, path, query_string, response.status, gzipped, started, fault)
+        # recorded before the answer goes out: a client that has its answer sees it in the log
+        self._record(app, method, path, query_string, response.status, gzipped, started, fault)
+        self._write(response, head_only=method == "HEAD")
 
     def _record(
         self,
