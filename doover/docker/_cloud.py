@@ -1,17 +1,15 @@
-"""The device agent's link to the Data API: one request function over a requests session.
+"""The device agent's link to the Data API: the handful of calls the edge runtime makes.
 
-The edge runtime needs only the handful of Data API calls below, all scoped to the
-device's own agent with the device's bearer token. Each raises the ``doover.exceptions``
-error for what went wrong (``APIConnectionError`` when there was no answer, the
-``HTTPError`` subclass for the status otherwise) and never retries: retrying is the
-outbox sender's job, with its own backoff. ``requests`` is imported on the first call.
+All are scoped to the device's own agent, sent with the device's bearer token through the
+blocking :class:`doover.api.DataClient` choke point (one HTTP stack for the whole SDK).
+Each raises the ``doover.exceptions`` error for what went wrong (``APIConnectionError``
+when there was no answer, the ``HTTPError`` subclass for the status otherwise) and never
+retries: retrying is the outbox sender's job, with its own backoff. The client (and
+``requests``) is created on the first call.
 """
 
-import json
 import threading
 from typing import Any, Dict, List, Optional, Sequence
-
-from ..exceptions import APIConnectionError, APITimeoutError, DecodeError, error_for_status
 
 __all__ = ["CloudLink"]
 
@@ -19,7 +17,10 @@ DEFAULT_DATA_URL = "https://data.doover.com/api"
 
 
 class CloudLink:
-    """Blocking calls to the Data API for one agent.
+    """Blocking calls to the Data API for one agent, through :class:`doover.api.DataClient`.
+
+    The client is built with retries off (the outbox sender retries, with its own backoff),
+    so every call is exactly one attempt.
 
     Args:
         base_url: the Data API root (``https://data.doover.com/api``; the emulator's
@@ -27,52 +28,35 @@ class CloudLink:
         token: the device's bearer token.
         agent_id: the device's agent id.
         timeout: seconds for connect and read.
-        session: an injected ``requests.Session`` (one per thread is created otherwise).
+        client: an injected ``DataClient`` (then ``base_url``, ``token``, ``timeout`` are unused).
     """
 
-    def __init__(self, base_url: str, token: Optional[str], agent_id: Any, timeout: float = 10.0, session=None):
+    def __init__(self, base_url: str, token: Optional[str], agent_id: Any, timeout: float = 10.0, client: Any = None):
         self.base_url = (base_url or DEFAULT_DATA_URL).rstrip("/")
         self.token = token
         self.agent_id = agent_id
         self.timeout = timeout
-        self._session = session
-        self._local = threading.local()
+        self._client = client
+        self._lock = threading.Lock()
 
-    def _sess(self):
-        if self._session is not None:
-            return self._session
-        sess = getattr(self._local, "session", None)
-        if sess is None:
-            import requests
+    @property
+    def client(self) -> Any:
+        """The ``DataClient`` all calls go through (created on first use)."""
+        with self._lock:
+            if self._client is None:
+                from ..api import DataClient
 
-            sess = requests.Session()
-            self._local.session = sess
-        return sess
+                self._client = DataClient(
+                    self.base_url, token=self.token, retry=False, timeout=(min(5.0, self.timeout), self.timeout)
+                )
+            return self._client
 
     def request(self, method: str, path: str, params: Optional[List] = None, body: Any = None) -> Any:
-        """Send one request; the decoded JSON body (``None`` when empty)."""
-        import requests
-
-        url = self.base_url + path
-        headers = {"Authorization": "Bearer {}".format(self.token or "")}
-        data = None
+        """Send one request through the client's choke point; the decoded JSON (``None`` when empty)."""
+        kwargs: Dict[str, Any] = {"params": params}
         if body is not None:
-            data = json.dumps(body, separators=(",", ":")).encode("utf-8")
-            headers["Content-Type"] = "application/json"
-        try:
-            resp = self._sess().request(method, url, params=params, data=data, headers=headers, timeout=self.timeout)
-        except requests.Timeout as exc:
-            raise APITimeoutError("the Data API did not answer in {} s".format(self.timeout), url, method) from exc
-        except requests.RequestException as exc:
-            raise APIConnectionError("cannot reach the Data API: {}".format(exc), url, method) from exc
-        if resp.status_code >= 400:
-            raise error_for_status(resp.status_code, url, method, "", resp.text)
-        if not resp.content:
-            return None
-        try:
-            return resp.json()
-        except ValueError as exc:
-            raise DecodeError("response is not JSON", "$") from exc
+            kwargs["json"] = body
+        return self.client._request(method, path, **kwargs)
 
     def _chan(self, channel: str) -> str:
         return "/agents/{}/channels/{}".format(self.agent_id, channel)

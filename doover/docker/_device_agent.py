@@ -51,7 +51,7 @@ class DeviceAgentInterface:
         outbox: an :class:`Outbox`, or the path of its sqlite file (default in memory).
         poll_interval: seconds between subscription polls.
         max_backoff: the longest wait between send attempts while the cloud is down.
-        session: an injected ``requests.Session``.
+        client: an injected :class:`doover.api.DataClient` for the device (optional).
     """
 
     def __init__(
@@ -63,12 +63,12 @@ class DeviceAgentInterface:
         outbox: Union[Outbox, str, None] = None,
         poll_interval: float = 2.0,
         max_backoff: float = 30.0,
-        session: Any = None,
+        client: Any = None,
     ) -> None:
         self.app_key = app_key
         self.poll_interval = poll_interval
         self.max_backoff = max_backoff
-        self.cloud = CloudLink(base_url or "", token, agent_id, session=session)
+        self.cloud = CloudLink(base_url or "", token, agent_id, client=client)
         self.outbox = outbox if isinstance(outbox, Outbox) else Outbox(outbox or ":memory:")
         self._lock = threading.RLock()
         self._cache: Dict[str, Any] = {}  # channel -> aggregate data, own writes applied

@@ -7,6 +7,7 @@ answer, and ``stop()``/``start()`` take the server down and bring it back on the
 Every request is recorded in ``requests`` as ``(method, path, query, body)``.
 """
 
+import gzip
 import json
 import os
 import subprocess
@@ -54,6 +55,8 @@ class FakeCloud:
             def _handle(self):
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length) if length else b""
+                if self.headers.get("Content-Encoding") == "gzip":
+                    raw = gzip.decompress(raw)
                 with cloud.lock:
                     if cloud._drop:
                         cloud._drop -= 1
