@@ -379,3 +379,22 @@ def test_modbus_io_details_and_unsupported_calls(io_modules):
 def test_modbus_io_bad_module_config(modules, match):
     with pytest.raises(InvalidArgumentError, match=match):
         ModbusIOBackend(None, modules)
+
+
+def test_modbus_io_backend_from_app_config(io_modules):
+    from doover import config
+    from doover.hardware.platform.config import ModbusIOConfig
+
+    class AppConfig(config.Schema):
+        io_modules = ModbusIOConfig("IO Modules")
+
+    cfg = AppConfig.from_dict({"io_modules": [
+        {"name": "io8", "modbus_id": 1, "di": {"count": 4},
+         "ai": {"count": 2, "raw_max": 4000, "min": 4, "max": 20, "units": "mA"}},
+    ]})
+    plt, _ = io_modules
+    backend = ModbusIOBackend.from_config(plt.backend.modbus, cfg.io_modules)
+    other = PlatformInterface(backend=backend)
+    assert other.fetch_di(0, 1, 2, 3) == [True, False, True, True]
+    assert other.fetch_ai(0, 1) == [4.0, 12.0]
+    assert other.fetch_io_table() == {"DI": [0, 1, 2, 3], "DO": [], "AI": [0, 1], "AO": []}

@@ -42,6 +42,7 @@ _DEFAULT_TYPE = {"DI": "discrete", "DO": "coil", "AI": "input", "AO": "holding"}
 
 class _Section:
     def __init__(self, module: "_Module", kind: str, raw: Mapping[str, Any], where: str) -> None:
+        raw = {key: value for key, value in raw.items() if value is not None}  # null: the default
         unknown = set(raw) - {"count", "start_address", "register_type", "raw_min", "raw_max", "min", "max", "units",
                               "signed"}
         if unknown:
@@ -111,6 +112,14 @@ class ModbusIOBackend(PlatformBackend):
                 self._pins[kind].extend((section, offset) for offset in range(section.count))
         self._timers: List[threading.Timer] = []
         self._lock = threading.Lock()
+
+    @classmethod
+    def from_config(cls, modbus: Any, element: Any) -> "ModbusIOBackend":
+        """Build the backend from a loaded :class:`~doover.hardware.platform.config.ModbusIOConfig`."""
+        values = getattr(element, "values", None)
+        if values is None:
+            values = element
+        return cls(modbus, list(values))
 
     def _locate(self, kind: str, pins: List[int], method: str) -> List[Tuple[_Section, int]]:
         table = self._pins[kind]
