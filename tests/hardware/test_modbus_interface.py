@@ -2,7 +2,6 @@
 subscription results, deprecated shims, the async face, codecs. Talks to our simulator."""
 
 import asyncio
-import json
 import threading
 import warnings
 

@@ -1,7 +1,6 @@
 """ModbusInterface against pymodbus servers (an independent Modbus stack): RTU and ASCII over
 a pseudo-terminal pair, Modbus TCP and RTU-over-TCP on loopback."""
 
-import os
 import socket
 import threading
 

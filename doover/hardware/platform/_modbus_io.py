@@ -22,7 +22,7 @@ thread. Events, pulse counting and system values are not available on I/O module
 """
 
 import threading
-from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Mapping, Sequence, Tuple
 
 from ...exceptions import InvalidArgumentError
 from ..modbus._pdu import RegisterType, register_type
