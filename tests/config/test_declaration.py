@@ -3,7 +3,7 @@
 import pytest
 
 from doover import config
-from doover.exceptions import ConfigSchemaError
+from doover.exceptions import ConfigError, ConfigSchemaError
 
 
 def props(cls):
@@ -267,3 +267,29 @@ def test_one_element_object_in_two_schemas_gets_independent_positions():
 
     assert props(First) == {"a": 0, "shared": 1}
     assert props(Second) == {"shared": 0}
+
+
+def test_condition_on_an_inherited_controller_element_exports_and_loads():
+    class Base(config.Schema):
+        on = config.Boolean("On", default=False)
+
+    class Child(Base):
+        level = config.Integer("Level", show_if=config.equal(Base.on, True))
+
+    assert Child.to_schema()["allOf"][0]["if"] == {"properties": {"on": {"const": True}}, "required": ["on"]}
+    assert Child.from_dict({}).to_dict() == {"on": False}
+    with pytest.raises(ConfigError) as info:
+        Child.from_dict({"on": True})
+    assert info.value.errors == ["level: missing required field"]
+
+
+def test_schema_subclass_whose_init_skips_super_still_loads():
+    class Legacy(config.Schema):
+        count = config.Integer("Count", default=1)
+
+        def __init__(self):
+            self.started = True
+
+    cfg = Legacy()
+    cfg.load({"count": 3})
+    assert cfg.count.value == 3 and cfg.started is True
