@@ -7,6 +7,7 @@ tags (``NumericVariable("Level", value=MyTags.level)``); handle interactions wit
 ``ui_cmds`` events to the app's :class:`UIManager`.
 """
 
+from ..exceptions import RPCError, UIError
 from ..tags import NotSet
 from ._containers import Application, CameraHistory, CameraLiveView, Container, RemoteComponent, Submodule, TabContainer
 from ._element import ConnectionInfo, ConnectionType, Element, Multiplot
@@ -100,4 +101,6 @@ __all__ = [
     "Action",
     "StateCommand",
     "NumericParameter",
+    "RPCError",
+    "UIError",
 ]
