@@ -1,10 +1,7 @@
 """RPC over channel messages: handler dispatch (``handle_event``) and the caller side."""
 
-import asyncio
-import contextvars
 import datetime as _dt
 import functools
-import inspect
 import logging
 import re
 import threading
@@ -12,9 +9,8 @@ import time
 from collections import OrderedDict
 from typing import Any, Callable, Dict, List, Optional, Pattern, Set, Tuple, Union
 
-from .._hooks import call_hook
 from ..exceptions import RPCError, RPCTimeoutError
-from ..tags._done import in_async_context
+from ..tags._done import call_user, in_async_context
 from ._context import RPCContext
 from ._events import AGGREGATE, CREATE, ONESHOT, SYNC, UPDATE, Incoming, is_expired, now_ms, read_event, status_of
 
@@ -193,6 +189,8 @@ class RPCManager:
 
         Attributes are inspected statically, so properties are never evaluated.
         """
+        import inspect
+
         count = 0
         for name in dir(obj):
             try:
@@ -299,9 +297,9 @@ class RPCManager:
         ctx = self._context(incoming, method, found)
         try:
             if found.parser is not None:
-                payload = call_hook(found.parser, payload)
+                payload = call_user(found.parser, payload)
             payload = self._check(ctx, found, payload)
-            result = call_hook(found.func, ctx, payload)
+            result = call_user(found.func, ctx, payload)
         except RPCError as exc:
             log.warning("%s refused: %s", self._describe(ctx), exc)
             self._reply_error(incoming, exc.code, exc.message)
@@ -398,6 +396,9 @@ class RPCManager:
         return self._call(*args)
 
     async def _call_async(self, args: Tuple[Any, ...]) -> Any:
+        import asyncio
+        import contextvars
+
         loop = asyncio.get_event_loop()
         context = contextvars.copy_context()
         return await loop.run_in_executor(None, functools.partial(context.run, self._call, *args))

@@ -20,10 +20,9 @@ import logging
 from collections import OrderedDict
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
-from .._hooks import call_hook
 from .._merge import merge_patch
 from ..exceptions import TagError
-from ._done import DONE, Done
+from ._done import DONE, Done, call_user
 from ._plan import TAG_CHANNEL, CommitPlan
 from ._values import Path, is_prefix, lookup, make_path, merge_diff, put_patch, same_value, set_path
 
@@ -371,7 +370,7 @@ class TagManager:
             for key, callback in list(subs):
                 value = copy.deepcopy(new) if has else None
                 try:
-                    call_hook(callback, key, value)
+                    call_user(callback, key, value)
                 except Exception:
                     log.exception("tag subscription callback %r for %s raised", callback, ".".join(path))
 

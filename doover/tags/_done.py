@@ -7,10 +7,10 @@ sync app writes ``tags.level.set(4.2)``. Both work because the setter returns a
 a coroutine, so Python never warns that it was "never awaited".
 """
 
-import asyncio
-from typing import Any, Optional
+import sys
+from typing import Any, Callable, Optional
 
-__all__ = ["Done", "DONE", "in_async_context", "maybe_awaitable"]
+__all__ = ["Done", "DONE", "in_async_context", "maybe_awaitable", "call_user"]
 
 
 class Done:
@@ -38,7 +38,13 @@ DONE = Done(None)
 
 
 def in_async_context() -> bool:
-    """True when called while an event loop runs in this thread (inside an async hook)."""
+    """True when called while an event loop runs in this thread (inside an async hook).
+
+    Does not import asyncio: if nothing imported it, no loop can be running.
+    """
+    asyncio = sys.modules.get("asyncio")
+    if asyncio is None:
+        return False
     try:
         asyncio.get_running_loop()
     except RuntimeError:
@@ -56,3 +62,19 @@ def maybe_awaitable(value: Any, async_mode: Optional[bool] = None) -> Any:
     if async_mode is None:
         async_mode = in_async_context()
     return Done(value) if async_mode else value
+
+
+def call_user(fn: Callable[..., Any], *args: Any) -> Any:
+    """Call a user callback that may be ``def`` or ``async def`` (as ``doover._hooks.call_hook``).
+
+    A returned awaitable is driven to completion on this thread's hook loop; a purely
+    synchronous callback never imports asyncio.
+    """
+    result = fn(*args)
+    if isinstance(result, Done):  # an already-completed doover result (``lambda ctx, v: ctx.acknowledge()``)
+        return result.result
+    if hasattr(result, "__await__"):
+        from .._hooks import run_awaitable
+
+        return run_awaitable(result)
+    return result
