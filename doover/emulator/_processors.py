@@ -148,8 +148,19 @@ def put_schedule(req: Request) -> Response:
         )
     token = req.app.initial_token(schedule_id=schedule_id, expires_in=req.app.schedule_token_lifetime)
     return Response.json(
-        {"id": schedule_id, "token": token, "token_id": str(generate_snowflake(type_id=SnowflakeType.TOKEN))}
+        {
+            "id": _numeric_id(schedule_id, SnowflakeType.PROCESSOR_SCHEDULE),
+            "token": token,
+            "token_id": str(generate_snowflake(type_id=SnowflakeType.TOKEN)),
+        }
     )
+
+
+def _numeric_id(ident: str, type_id: int) -> str:
+    """ProcessorTokenResponse ids are snowflakes: the path id when it is one, else a new id."""
+    if ident.isdigit() and 0 < int(ident) < (1 << 63):
+        return ident
+    return str(generate_snowflake(type_id=type_id))
 
 
 def put_subscription(req: Request) -> Response:
@@ -195,6 +206,7 @@ def put_ingestion(req: Request) -> Response:
             "SELECT body FROM processor_ingestions WHERE agent_id = ? AND id = ?", (agent_id, ingestion_id)
         ).fetchone()
         previous = load_json(row[0]) if row else {}
+        stored["id"] = previous.get("id") or _numeric_id(ingestion_id, SnowflakeType.UNKNOWN)
         if stored["never_replace_token"] and previous.get("token"):
             stored["token"], stored["token_id"] = previous["token"], previous["token_id"]
         else:
@@ -207,7 +219,7 @@ def put_ingestion(req: Request) -> Response:
             "ON CONFLICT (agent_id, id) DO UPDATE SET app_key = excluded.app_key, body = excluded.body",
             (agent_id, ingestion_id, stored["app_key"], dump_json(stored)),
         )
-    return Response.json({"id": ingestion_id, "token": stored["token"], "token_id": stored["token_id"]})
+    return Response.json({"id": stored["id"], "token": stored["token"], "token_id": stored["token_id"]})
 
 
 def delete_ingestion(req: Request) -> Response:

@@ -88,3 +88,24 @@ def make_api(emu):
     yield make
     for client in made:
         client.close()
+
+
+# ------------------------------------------------------------------ shared emulator for client tests
+
+import itertools  # noqa: E402
+
+_AGENTS = itertools.count(1000)
+
+
+@pytest.fixture(scope="session")
+def session_emu():
+    """One emulator for the whole session; tests keep apart by using fresh agent ids."""
+    with Emulator() as emulator:
+        yield emulator
+
+
+@pytest.fixture
+def agent_id(session_emu):
+    """A fresh agent id, and no faults left behind by the test."""
+    yield next(_AGENTS)
+    session_emu.clear_faults()

@@ -95,14 +95,18 @@ def test_put_schedule_returns_token_response_usable_for_info(emu, api, make_api)
         "/agents/1/processors/schedules/sched-1",
         json={"app_key": "app", "permissions": [{"permission_id": "ag:1", "permission": "1099511627774"}], "is_org": False},
     )
+    numeric = api.put("/agents/1/processors/schedules/251043179032218976", json={"app_key": "app", "permissions": []})
+    assert numeric.json()["id"] == "251043179032218976"
     assert resp.status_code == 200
     body = resp.json()
-    assert set(body) == {"id", "token", "token_id"} and body["id"] == "sched-1"
+    assert set(body) == {"id", "token", "token_id"} and body["id"].isdigit() and body["token_id"].isdigit()
     assert decode_unverified(body["token"])["kind"] == "initial"
     info = make_api(body["token"]).get("/processors/schedules/sched-1")
     assert (info.status_code, info.json()["app_key"]) == (200, "app")
+    org = emu.default_organisation_id
     assert emu.schedules(1) == [
-        {"schedule_id": "sched-1", "agent_id": 1, "app_key": "app", "organisation_id": emu.default_organisation_id}
+        {"schedule_id": "251043179032218976", "agent_id": 1, "app_key": "app", "organisation_id": org},
+        {"schedule_id": "sched-1", "agent_id": 1, "app_key": "app", "organisation_id": org},
     ]
 
 
