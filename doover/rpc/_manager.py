@@ -172,7 +172,7 @@ class RPCManager:
         self._cond = threading.Condition()
         self._waiting: Dict[int, Any] = {}
         self._unclaimed: "OrderedDict[int, Any]" = OrderedDict()
-        self._client_override: Any = None
+        self._local = threading.local()  # per-thread client given to handle_event
 
     # ------------------------------------------------------------------ registration
 
@@ -240,8 +240,8 @@ class RPCManager:
         they never propagate. ``client`` overrides ``self.client`` for the replies.
         """
         incoming = event if isinstance(event, Incoming) else read_event(event)
-        previous = self._client_override
-        self._client_override = client
+        previous = getattr(self._local, "client", None)
+        self._local.client = client
         try:
             if incoming.kind in (CREATE, ONESHOT):
                 return self._handle_request(incoming)
@@ -251,7 +251,7 @@ class RPCManager:
                 return self._handle_aggregate(incoming)
             return False
         finally:
-            self._client_override = previous
+            self._local.client = previous
 
     def _handle_aggregate(self, incoming: Incoming) -> bool:
         return False
@@ -325,7 +325,8 @@ class RPCManager:
 
     @property
     def _client(self) -> Any:
-        client = self._client_override if self._client_override is not None else self.client
+        override = getattr(self._local, "client", None)
+        client = override if override is not None else self.client
         if client is None:
             raise RPCError("NO_CLIENT", "this manager has no channel client to write with")
         return client
