@@ -38,12 +38,13 @@ pass, which is then not shut down by ``aclose``). Methods look up the sync metho
 so a subclass instance passed to ``wrap`` keeps its overrides.
 """
 
-import asyncio
-import concurrent.futures
 import contextvars
 import functools
 import inspect
-from typing import Any, Callable, Iterable, List, Optional, Type
+from typing import TYPE_CHECKING, Any, Callable, Iterable, List, Optional, Type
+
+if TYPE_CHECKING:  # pragma: no cover
+    import concurrent.futures
 
 __all__ = ["make_async", "AsyncPageIterator", "run_in_executor"]
 
@@ -55,8 +56,10 @@ _OWN = (
 )
 
 
-async def run_in_executor(executor: Optional[concurrent.futures.Executor], fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+async def run_in_executor(executor: "Optional[concurrent.futures.Executor]", fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     """Await ``fn(*args, **kwargs)`` run in ``executor`` with a copy of the current context."""
+    import asyncio
+
     loop = asyncio.get_running_loop()
     ctx = contextvars.copy_context()
     return await loop.run_in_executor(executor, functools.partial(ctx.run, fn, *args, **kwargs))
@@ -155,17 +158,17 @@ class _AsyncBase:
     _async_sync_cls: type = object
     _async_default_workers: int = 16
 
-    def __init__(self, *args: Any, executor: Optional[concurrent.futures.Executor] = None, max_workers: Optional[int] = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, executor: "Optional[concurrent.futures.Executor]" = None, max_workers: Optional[int] = None, **kwargs: Any) -> None:
         self._async_setup(self._async_sync_cls(*args, **kwargs), executor, max_workers)
 
-    def _async_setup(self, sync_obj: Any, executor: Optional[concurrent.futures.Executor], max_workers: Optional[int]) -> None:
+    def _async_setup(self, sync_obj: Any, executor: "Optional[concurrent.futures.Executor]", max_workers: Optional[int]) -> None:
         object.__setattr__(self, "_async_sync", sync_obj)
         object.__setattr__(self, "_async_executor", executor)
         object.__setattr__(self, "_async_own_executor", executor is None)
         object.__setattr__(self, "_async_max_workers", max_workers or self._async_default_workers)
 
     @classmethod
-    def wrap(cls, sync_obj: Any, *, executor: Optional[concurrent.futures.Executor] = None, max_workers: Optional[int] = None) -> Any:
+    def wrap(cls, sync_obj: Any, *, executor: "Optional[concurrent.futures.Executor]" = None, max_workers: Optional[int] = None) -> Any:
         """Wrap an existing blocking object instead of building one."""
         self = cls.__new__(cls)
         self._async_setup(sync_obj, executor, max_workers)
@@ -176,8 +179,10 @@ class _AsyncBase:
         """The wrapped blocking object."""
         return self._async_sync
 
-    def _async_pool(self) -> concurrent.futures.Executor:
+    def _async_pool(self) -> "concurrent.futures.Executor":
         if self._async_executor is None:
+            import concurrent.futures
+
             object.__setattr__(
                 self,
                 "_async_executor",

@@ -17,13 +17,13 @@ take ``agent_id`` first, as in the platform SDK. Extension points for subclasses
 agent_id, allow_invoking_channel)``; the choke point is ``_request(method, path, ...)``.
 """
 
-from ._async import AsyncDataClient
+from typing import Any
+
 from ._client import DataClient
 from ._core import DEFAULT_BASE_URL, DEFAULT_TIMEOUT
 from ._iterators import MessageIterator, MultiAgentMessageIterator
 from ._retry import RetryPolicy
 from ._unset import UNSET
-from .._asyncshim import AsyncPageIterator
 
 __all__ = [
     "DataClient",
@@ -36,3 +36,20 @@ __all__ = [
     "DEFAULT_BASE_URL",
     "DEFAULT_TIMEOUT",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    # The async face pulls in asyncio; build it only when someone asks for it.
+    if name == "AsyncDataClient":
+        from ._async import AsyncDataClient
+
+        return AsyncDataClient
+    if name == "AsyncPageIterator":
+        from .._asyncshim import AsyncPageIterator
+
+        return AsyncPageIterator
+    raise AttributeError("module {!r} has no attribute {!r}".format(__name__, name))
+
+
+def __dir__() -> Any:
+    return sorted(set(globals()) | set(__all__))
