@@ -27,6 +27,17 @@ from ._manager import DEFAULT_CHANNEL, NOT_GIVEN, RPCManager, build_request, han
 
 fire_and_forget = RPCManager.fire_and_forget
 
+
+def call(client, method, params=None, channel=DEFAULT_CHANNEL, app_key=None, timeout=30.0, **kwargs):
+    """Make one RPC call through ``client`` without keeping a manager (scripts, tools).
+
+    Same arguments and results as :meth:`RPCManager.call`; the reply is found by polling
+    the request message (``poll_interval=`` sets how often, default 0.5 s).
+    """
+    poll_interval = kwargs.pop("poll_interval", 0.5)
+    manager = RPCManager(client, poll_interval=poll_interval)
+    return manager.call(method, params, channel, app_key, timeout, **kwargs)
+
 __all__ = [
     "handler",
     "RPCManager",
@@ -37,6 +48,7 @@ __all__ = [
     "NOT_GIVEN",
     "build_request",
     "fire_and_forget",
+    "call",
     "read_event",
     "Incoming",
 ]

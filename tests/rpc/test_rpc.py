@@ -376,3 +376,11 @@ def test_plain_dict_events_are_accepted():
                         "data": request("set_mode", "auto")}}
     assert m.handle_event(body) is True
     assert client.calls[0][2] == mid
+
+
+def test_module_level_call_polls_for_the_reply():
+    client = MemoryChannels()
+    remote, _ = server(client)
+    thread = serve_in_background(client, remote)
+    assert rpc.call(client, "set_mode", "auto", timeout=20, poll_interval=0.05) == {"mode": "auto"}
+    thread.join(10)
