@@ -8,7 +8,7 @@ from typing import Any, Dict, List, Optional
 from ..exceptions import ConfigSchemaError
 from ._element import ConfigElement
 from ._jsonvalue import describe, is_number, json_equal
-from ._keys import NotSet, Variable
+from ._keys import NotSet
 
 __all__ = ["Integer", "Number", "Boolean", "String", "DateTime", "Enum"]
 

@@ -2,7 +2,7 @@
 
 import copy
 import threading
-from typing import Any, Dict, Iterator, List, Mapping, Optional, Tuple, TypeVar
+from typing import Any, Dict, Iterator, List, Mapping, Optional, Tuple, Type, TypeVar
 
 from ..exceptions import ConfigError, ConfigSchemaError
 from ._conditions import build_properties
@@ -210,7 +210,7 @@ class Schema:
     # ------------------------------------------------------------------ loading
 
     @classmethod
-    def from_dict(cls: "type[S]", data: Optional[Mapping[str, Any]]) -> S:  # type: ignore[valid-type]
+    def from_dict(cls: Type[S], data: Optional[Mapping[str, Any]]) -> S:
         """A new instance loaded with ``data`` (see :meth:`load`)."""
         instance = cls()
         Schema.load(instance, data)
