@@ -82,6 +82,7 @@ class Application:
         self.config_fp = config_fp
         self.healthcheck_port = healthcheck_port
         self.app_display_name = ""
+        self._raw_config: Optional[Dict[str, Any]] = None
         self.is_async = uses_async(self, _ASYNC_HOOKS)
         self.loop_target_period: Optional[float] = 1
         self.dda_startup_timeout: float = 300
@@ -159,6 +160,46 @@ class Application:
 
     def close(self) -> Any:
         """Release resources; the last hook called."""
+
+    def on_message_create(self, event: Any) -> Any:
+        """A message on a channel passed to :meth:`subscribe`."""
+
+    def on_message_update(self, event: Any) -> Any:
+        """Not delivered over HTTP polling (kept for compatibility)."""
+
+    def on_oneshot_message(self, event: Any) -> Any:
+        """Not delivered over HTTP polling (kept for compatibility)."""
+
+    def on_aggregate_update(self, event: Any) -> Any:
+        """The aggregate of a channel passed to :meth:`subscribe` changed."""
+
+    def on_channel_sync(self, event: Any) -> Any:
+        """The first state of a channel passed to :meth:`subscribe`."""
+
+    def subscribe(self, channel_name: str, events: Any = "all") -> None:
+        """Deliver the channel's events to the ``on_*`` hooks, between loop iterations."""
+        self._agent.add_event_callback(channel_name, self._route_event, events)
+
+    def _route_event(self, event: Any) -> Any:
+        hook = getattr(self, "on_" + event.event_type, None)
+        return hook(event) if hook is not None else None
+
+    def send_notification(self, message: str, title: Optional[str] = None, severity: Any = None,
+                          topic: Optional[str] = None) -> Any:
+        """Publish a notification on channel ``notifications``; returns the message id.
+
+        ``severity``: an int, or a name (trace, debug, info, warn/warning, critical/error/fatal).
+        """
+        if not isinstance(message, str) or not message:
+            raise ValueError("send_notification: message must be a non-empty string")
+        body: Dict[str, Any] = {"message": message}
+        if title is not None:
+            body["title"] = title
+        if severity is not None:
+            body["severity"] = _severity(severity)
+        if topic is not None:
+            body["topic"] = topic
+        return self.device_agent.create_message("notifications", body)
 
     # ------------------------------------------------------------------ readiness
 
@@ -296,6 +337,7 @@ class Application:
         return call_hook(fn, *args)
 
     def _inject_config(self, cfg: Dict[str, Any]) -> None:
+        self._raw_config = cfg
         agent_id = cfg.get("AGENT_ID")
         if agent_id is not None and getattr(self._agent, "agent_id", None) in (None, ""):
             self._agent.agent_id = agent_id
@@ -305,6 +347,17 @@ class Application:
         elif isinstance(self.config, dict):
             self.config.clear()
             self.config.update(cfg)
+
+    def _config_event(self, event: Any) -> None:
+        data = event.aggregate.data if isinstance(event.aggregate.data, dict) else {}
+        cfg = (data.get("applications") or {}).get(self.app_key)
+        if cfg is None or cfg == self._raw_config:
+            return
+        log.info("%s: deployment config changed; re-loading it", self.name)
+        self._inject_config(cfg)
+        outbox = getattr(self._agent, "outbox", None)
+        if outbox is not None:
+            outbox.cache_put("deployment_config/{}".format(self.app_key), cfg)
 
     def _tag_event(self, event: Any) -> None:
         self.tag_store.on_event(event)
@@ -317,6 +370,22 @@ class Application:
             self._shutdown_at = float(value)
         except (TypeError, ValueError):
             log.warning("ignoring shutdown_at %r: expected epoch seconds", value)
+
+
+_SEVERITIES = {"trace": 3, "debug": 4, "info": 5, "warn": 6, "warning": 6, "critical": 7, "error": 7, "fatal": 7}
+
+
+def _severity(value: Any) -> int:
+    if isinstance(value, bool):
+        raise ValueError("send_notification: severity must be an int or a name, got {!r}".format(value))
+    if isinstance(value, int):
+        return value
+    name = getattr(value, "name", value)
+    try:
+        return _SEVERITIES[str(name).lower()]
+    except KeyError:
+        raise ValueError("send_notification: unknown severity {!r}; expected one of {}".format(
+            value, sorted(_SEVERITIES))) from None
 
 
 def _in_thread(fn: Any, *args: Any) -> Any:

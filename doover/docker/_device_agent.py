@@ -391,6 +391,8 @@ class DeviceAgentInterface:
             return
         if previous is not None and previous != data:
             self._queue_event(channel, AggregateUpdateEvent(channel, agg, data))
+        if not any(EventType.MESSAGE_CREATE in flt for _, flt in self._callbacks.get(channel, [])):
+            return
         new = self.cloud.list_messages(channel, after=self._cursors[channel], limit=100)
         for raw_msg in sorted(new, key=lambda m: int(m["id"])):
             msg = make_message(raw_msg, channel, self.agent_id)

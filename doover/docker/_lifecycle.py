@@ -44,6 +44,8 @@ def _run(app: Any) -> int:
         if not agent.wait_until_healthy(app.dda_startup_timeout, app.stop_event):
             log.error("the cloud did not answer within %s s; starting with the cached config", app.dda_startup_timeout)
     _load_config(app)
+    if not app.config_fp:
+        agent.add_event_callback(CONFIG_CHANNEL, app._config_event, ["channel_sync", "aggregate_update"])
     agent.add_event_callback(TAG_CHANNEL, app._tag_event, ["channel_sync", "aggregate_update"])
     if not app.test_mode:
         agent.wait_for_channels_sync([TAG_CHANNEL], timeout=10)

@@ -241,3 +241,47 @@ def test_missing_agent_id_exits_2_naming_flag_and_variable(capsys):
         parse_settings(["--app-key", "a", "--token", "t"], {})
     assert exc.value.code == 2
     assert capsys.readouterr().err == "error: missing agent id: pass --agent-id or set AGENT_ID\n"
+
+
+class Routed(Application):
+    def setup(self):
+        self.got = []
+        self.subscribe("cmds", events=["message_create", "aggregate_update"])
+
+    def on_message_create(self, event):
+        self.got.append(("create", event.message.data))
+
+    async def on_aggregate_update(self, event):
+        self.got.append(("aggregate", event.aggregate.data))
+
+
+def test_subscribe_routes_events_to_on_hooks_and_config_updates_live():
+    agent = MockDeviceAgentInterface("app")
+    agent.update_channel_aggregate("deployment_config", {"applications": {"app": {"pin": 1}}})
+    app = Routed(app_key="app", device_agent=agent, test_mode=True)
+    runner = threading.Thread(target=app.run)
+    runner.start()
+    try:
+        assert app.wait_until_ready(10)
+        assert app.config == {"pin": 1}
+        agent.inject_message("cmds", {"go": True})
+        agent.inject_aggregate("cmds", {"mode": "auto"})
+        agent.inject_aggregate("deployment_config", {"applications": {"app": {"pin": 2}}})
+        assert app.next()
+        assert app.got == [("create", {"go": True}), ("aggregate", {"mode": "auto"})]
+        assert app.config == {"pin": 2}
+    finally:
+        app.request_stop()
+        runner.join(10)
+
+
+def test_send_notification_publishes_on_notifications_with_severity_number():
+    agent = MockDeviceAgentInterface("app")
+    app = Application(app_key="app", device_agent=agent)
+    mid = app.send_notification("Battery low", title="Power", severity="warning", topic="power")
+    (msg,) = agent.messages["notifications"]
+    assert (msg.id, msg.data) == (mid, {"message": "Battery low", "title": "Power", "severity": 6, "topic": "power"})
+    with pytest.raises(ValueError, match="unknown severity 'loud'"):
+        app.send_notification("x", severity="loud")
+    with pytest.raises(ValueError, match="non-empty string"):
+        app.send_notification("")
