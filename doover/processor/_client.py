@@ -260,16 +260,25 @@ class ProcessorDataClient:
 
     def update_channel_aggregate(
         self, channel_name: str, data: Any, *, replace_data: bool = False,
-        suppress_response: bool = False, allow_invoking_channel: bool = False,
-        agent_id: Optional[int] = None, organisation_id: Optional[int] = None,
+        replace_keys: Optional[List[str]] = None, suppress_response: bool = False,
+        allow_invoking_channel: bool = False, agent_id: Optional[int] = None,
+        organisation_id: Optional[int] = None,
     ) -> Any:
-        """``PATCH`` (merge) or, with ``replace_data``, ``PUT`` a channel aggregate (bare body)."""
+        """``PATCH`` (merge) or, with ``replace_data``, ``PUT`` a channel aggregate (bare body).
+
+        ``replace_keys`` are dotted paths the server replaces instead of deep-merging.
+        """
         self.check_write(channel_name, data, allow_invoking_channel)
+        params: Dict[str, Any] = {}
+        if suppress_response:
+            params["suppress_response"] = True
+        if replace_keys:
+            params["replace"] = list(replace_keys)
         return self.request(
             "PUT" if replace_data else "PATCH",
             "/agents/{}/channels/{}/aggregate".format(self._agent(agent_id), channel_name),
             json_body=data,
-            params={"suppress_response": True} if suppress_response else None,
+            params=params or None,
             organisation_id=organisation_id,
         )
 

@@ -78,19 +78,21 @@ def unwrap_event(event: Any) -> Tuple[Dict[str, Any], Optional[str]]:
     return event, None
 
 
-_RPC_CLASSES: Dict[type, bool] = {}
+_RPC_CLASSES: Dict[Any, bool] = {}
 
 
-def has_rpc_handlers(cls: type) -> bool:
-    """True if ``cls`` has methods decorated with ``doover.rpc.handler`` (checked statically)."""
-    found = _RPC_CLASSES.get(cls)
+def has_rpc_handlers(cls: type, marker: str = "_doover_rpc") -> bool:
+    """True if ``cls`` has methods decorated with ``doover.rpc.handler`` (or, with
+    ``marker="_doover_ui"``, ``doover.ui.handler``), checked statically."""
+    key = (cls, marker)
+    found = _RPC_CLASSES.get(key)
     if found is None:
         found = any(
-            callable(value) and hasattr(value, "_doover_rpc")
+            callable(value) and hasattr(value, marker)
             for klass in cls.__mro__
             for value in vars(klass).values()
         )
-        _RPC_CLASSES[cls] = found
+        _RPC_CLASSES[key] = found
     return found
 
 
@@ -123,6 +125,8 @@ class _Invocation:
         app._reset_invocation()
         if getattr(app, "_rpc_owned", False):
             app.rpc, app._rpc_owned = None, False
+        if getattr(app, "_ui_owned", False):
+            app.ui_manager, app._ui_owned = None, False
         app.lambda_request_id = _ctx(context, "aws_request_id")
         app.lambda_function_name = _ctx(context, "function_name")
         app.lambda_function_version = _ctx(context, "function_version")
@@ -190,6 +194,11 @@ class _Invocation:
             log.error("Error in user setup", exc_info=exc)
         if self.handler_error is None and not call_hook(app.post_setup_filter, event):
             raise ProcessorSkipped(SkipReason.post_setup_filter)
+        if op == "on_deployment" and app.ui_manager is not None:
+            write = app.ui_manager.initial_publish()
+            if write is not None:
+                log.info("Publishing ui_state schema on deployment.")
+                write.execute(app._client)
         result = None
         if self.handler_error is None:
             if op == "on_message_create":
@@ -204,6 +213,8 @@ class _Invocation:
             except Exception as exc:
                 self.handler_error = exc
                 log.error("Error attempting to process event: %s", exc, exc_info=exc)
+        if app.ui_manager is not None:
+            app.ui_manager.publish(app._client)
         self.commit_tags()
         try:
             call_hook(app.close)
@@ -223,7 +234,8 @@ class _Invocation:
         if op == "on_deployment":
             return
         if op == "on_message_create" and (
-            app.ui_manager is not None or app.rpc is not None or has_rpc_handlers(type(app))
+            app.ui_manager is not None or app.rpc is not None or app.ui_cls is not None
+            or has_rpc_handlers(type(app)) or has_rpc_handlers(type(app), "_doover_ui")
         ):
             return
         raise ProcessorSkipped(SkipReason.no_handler)
@@ -307,8 +319,18 @@ class _Invocation:
             manager.register_handlers(app)
             app.rpc = manager
             app._rpc_owned = True
-        if app.ui_cls is not None:
-            app.ui = app.ui_cls(app.config, app.tags, app.app_key)
+        if app.ui_cls is not None or has_rpc_handlers(type(app), "_doover_ui"):
+            from ..ui import UI, UIManager
+
+            app.ui = (app.ui_cls or UI)(app.config, app.tags, app.app_key)
+            call_hook(app.ui.setup)
+            manager = UIManager(app._client, app.app_key, processor=True)
+            manager.set_ui(app.ui)
+            manager.seed_values(info.get("ui_cmds"))
+            manager.seed_published(info.get("ui_state"))
+            manager.register_handlers(app)
+            app.ui_manager = manager
+            app._ui_owned = True
 
     def load_config(self, deployment: Dict[str, Any]) -> Any:
         """A fresh ``config_cls`` instance loaded (and validated) from the deployment config.
