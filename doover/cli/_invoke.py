@@ -115,8 +115,7 @@ def build_event(args: argparse.Namespace, base_url: str, token: str, mint: Any =
         api.update_channel_aggregate(args.channel, data, agent_id=agent)
         aggregate = api.fetch_channel_aggregate(args.channel, agent_id=agent)
         d = {"author_id": str(agent), "organisation_id": org, "channel": channel,
-             "aggregate": aggregate if isinstance(aggregate, dict) and "data" in aggregate else {"data": aggregate},
-             "request_data": {"data": data}}
+             "aggregate": {"data": aggregate.data}, "request_data": {"data": data}}
     elif args.op == "on_deployment":
         d = {"organisation_id": org, "agent_id": str(agent), "app_id": info["deployment_config"].get("APP_ID"),
              "app_install_id": info["deployment_config"].get("APP_ID"), "app_key": args.app_key,
@@ -168,10 +167,7 @@ def _summary(base_url: str, token: str, agent: int, ident: str, op: str) -> Opti
     info = api.request("GET", path + ident)
     app_id = (info.get("deployment_config") or {}).get("APP_ID")
     messages = api.list_messages("dv-proc-inv-{}".format(app_id), limit=1, agent_id=agent)
-    items = messages.get("messages", messages) if isinstance(messages, dict) else messages
-    if not items:
-        return None
-    return items[0].get("data")
+    return messages[0].data if messages else None
 
 
 def run(args: argparse.Namespace) -> int:

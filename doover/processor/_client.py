@@ -47,6 +47,28 @@ def _ms(value: Any) -> Any:
     return value
 
 
+_BOUND: List[Any] = []
+
+
+def _bound_data_client_class() -> Any:
+    """A DataClient subclass whose agent default and write guard come from the processor."""
+    if not _BOUND:
+        from ..api import DataClient
+
+        class _InvocationDataClient(DataClient):  # type: ignore[misc, valid-type]
+            _processor: "ProcessorDataClient"
+
+            def _resolve_agent_id(self, agent_id: Optional[int]) -> int:
+                return self._processor._agent(agent_id)
+
+            def _before_write(self, kind: str, channel_name: str, data: Any, *, agent_id: int,
+                              allow_invoking_channel: bool = False) -> None:
+                self._processor.check_write(channel_name, data, allow_invoking_channel)
+
+        _BOUND.append(_InvocationDataClient)
+    return _BOUND[0]
+
+
 class ProcessorDataClient:
     """Blocking Data API client bound to one processor invocation.
 
@@ -74,6 +96,28 @@ class ProcessorDataClient:
         self.timeout = timeout
         self._session = session
         self.request_count = 0
+
+    # ------------------------------------------------------------------ the rest of the API
+
+    def __getattr__(self, name: str) -> Any:
+        """Every other :class:`doover.api.DataClient` method (``list_channels``,
+        ``fetch_timeseries``, alarms, notifications, batches, ...), on a DataClient bound to
+        this invocation: same base URL, token and organisation, ``agent_id`` defaulting to the
+        processor's agent, and channel writes going through :meth:`check_write`."""
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self._data_client(), name)
+
+    def _data_client(self) -> Any:
+        full = self.__dict__.get("_full")
+        if full is None or full.token != self.token:
+            full = _bound_data_client_class()(
+                self.base_url, token=self.token, agent_id=self.agent_id,
+                organisation_id=self.organisation_id,
+            )
+            full._processor = self
+            self.__dict__["_full"] = full
+        return full
 
     @property
     def has_persistent_connection(self) -> bool:
@@ -186,43 +230,6 @@ class ProcessorDataClient:
     def fetch_schedule_info(self, schedule_id: Any) -> Dict[str, Any]:
         """``GET /processors/schedules/{id}``."""
         return self.request("GET", "/processors/schedules/" + str(schedule_id))
-
-    # ------------------------------------------------------------------ channels
-
-    def fetch_channel(
-        self, channel_name: str, *, include_aggregate: bool = True, agent_id: Optional[int] = None,
-        organisation_id: Optional[int] = None,
-    ) -> Dict[str, Any]:
-        """``GET /agents/{agent}/channels/{name}``."""
-        return self.request(
-            "GET",
-            "/agents/{}/channels/{}".format(self._agent(agent_id), channel_name),
-            params={"include_aggregate": include_aggregate},
-            organisation_id=organisation_id,
-        )
-
-    def fetch_channel_aggregate(
-        self, channel_name: str, *, agent_id: Optional[int] = None,
-        organisation_id: Optional[int] = None,
-    ) -> Dict[str, Any]:
-        """``GET /agents/{agent}/channels/{name}/aggregate``."""
-        return self.request(
-            "GET",
-            "/agents/{}/channels/{}/aggregate".format(self._agent(agent_id), channel_name),
-            organisation_id=organisation_id,
-        )
-
-    def list_messages(
-        self, channel_name: str, *, limit: Optional[int] = None, agent_id: Optional[int] = None,
-        organisation_id: Optional[int] = None,
-    ) -> Any:
-        """``GET /agents/{agent}/channels/{name}/messages``."""
-        return self.request(
-            "GET",
-            "/agents/{}/channels/{}/messages".format(self._agent(agent_id), channel_name),
-            params={"limit": limit},
-            organisation_id=organisation_id,
-        )
 
     # ------------------------------------------------------------------ writes
 

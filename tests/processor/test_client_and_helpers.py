@@ -76,7 +76,7 @@ def test_fetch_channel_and_send_notification_validation(cloud, h, kind):
         yield self.send_notification("hello", title="T", topic="alarm", agent_id=222)
 
     _run(h.make_app(kind, on_schedule=on_schedule)(), h.event_for("on_schedule"))
-    assert got[0]["aggregate"] == {"data": {"v": 1}}
+    assert (got[0].name, got[0].aggregate.data) == ("x", {"v": 1})  # a doover.models Channel
     assert cloud.calls[1]["path"] == "/agents/111/channels/status?include_aggregate=true"
     assert cloud.calls[2]["path"] == "/agents/222/channels/notifications/messages"
     assert cloud.calls[2]["body"] == {"data": {"message": "hello", "title": "T", "topic": "alarm"}}

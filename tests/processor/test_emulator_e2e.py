@@ -126,3 +126,49 @@ def test_doover_invoke_runs_the_handler_in_a_fresh_process(tmp_path):
     summary = json.loads(sections[3].splitlines()[1])
     assert (summary["status"], summary["agent_id"], summary["event_type"]) == ("success", "3", "on_message_create")
     assert summary["function_name"] == "hot_app"
+
+
+def test_every_other_data_client_method_defaults_to_the_processors_agent(emu):
+    arn, delivered = _subscribe(emu)
+    emu.publish(1, "history", {"v": 1})
+    emu.publish(1, "history", {"v": 2})
+    seen = []
+
+    class Reader(Application):
+        def on_message_create(self, event):
+            seen.append(sorted(c.name for c in self.api.list_channels()))
+            seen.append([m.data for m in self.api.list_messages("history")])
+
+    emu.publish(1, "sensors", {"t": 1})
+    out = run_app(Reader(), _lambda_event(emu, arn, [e for e in delivered if e["channel"] == "sensors"]),
+                  None, setup_logging=False)
+    assert out["status"] == "success", out
+    assert {"history", "sensors"} <= set(seen[0])
+    assert sorted(d["v"] for d in seen[1]) == [1, 2]
+
+
+@pytest.mark.parametrize("op,expected", [("on_schedule", "tick"), ("on_aggregate_update", {"level": 3})])
+def test_doover_invoke_builds_schedule_and_aggregate_events(tmp_path, op, expected):
+    (tmp_path / "multi_app.py").write_text(textwrap.dedent("""
+        from doover.processor import Application, run_app
+
+        class Multi(Application):
+            def on_schedule(self, event):
+                return "tick"
+
+            def on_aggregate_update(self, event):
+                return event.request_data.data
+
+        def handler(event, context):
+            return run_app(Multi(), event, context)
+    """))
+    proc = subprocess.run(
+        [sys.executable, "-m", "doover", "invoke", "multi_app:handler", "--op", op, "--channel", "levels",
+         "--data", '{"level": 3}'],
+        cwd=str(tmp_path), capture_output=True, text=True, timeout=180,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    result = json.loads(proc.stdout.split("== result")[1].splitlines()[1])
+    assert result == {"status": "success", "result": expected, "skip_reason": None, "error": None}
+    summary = json.loads(proc.stdout.split("== summary")[1].splitlines()[1])
+    assert summary["event_type"] == op and summary["status"] == "success"
