@@ -91,10 +91,11 @@ def _build() -> List[Route]:
 
 
 ROUTES = _build()
-_BY_LENGTH = {}  # type: Dict[int, List[Route]]
+# routes by (segment count, first segment): every template starts with a literal
+_INDEX = {}  # type: Dict[Tuple[int, str], List[Route]]
 for _route in ROUTES:
-    _BY_LENGTH.setdefault(len(_route.segments), []).append(_route)
-for _routes in _BY_LENGTH.values():
+    _INDEX.setdefault((len(_route.segments), _route.segments[0]), []).append(_route)
+for _routes in _INDEX.values():
     _routes.sort(key=lambda r: r.rank)
 
 
@@ -104,7 +105,7 @@ def match(method: str, path: str) -> Tuple[Optional[Route], Dict[str, str], List
     methods = []  # type: List[str]
     best = None  # type: Optional[Tuple[Route, Dict[str, str]]]
     path_rank = None
-    for route in _BY_LENGTH.get(len(segments), ()):
+    for route in _INDEX.get((len(segments), segments[0]), ()):
         params = route.bind(segments)
         if params is None:
             continue

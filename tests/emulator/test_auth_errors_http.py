@@ -216,3 +216,49 @@ def test_bad_content_length_is_400_and_closes(emu):
     ((status, headers, payload),) = _raw(emu, b"", req)
     assert (status, headers["connection"]) == (400, "close")
     assert json.loads(payload) == {"message": "Content-Length: expected a non-negative integer, got 'ten'"}
+
+
+def test_malformed_request_line_is_400_json_and_closes(emu):
+    ((status, headers, payload),) = _raw(emu, b"", b"NONSENSE\r\n\r\n" + b"GET / HTTP/1.1\r\n")
+    assert (status, headers["connection"]) == (400, "close")
+    assert json.loads(payload) == {"message": "malformed request line 'NONSENSE'"}
+
+
+def test_too_many_headers_is_431(emu):
+    req = b"GET /api/agents/1/channels HTTP/1.1\r\n" + b"".join(b"X-H%d: v\r\n" % n for n in range(250)) + b"\r\n"
+    ((status, _headers, payload),) = _raw(emu, b"", req)
+    assert (status, json.loads(payload)) == (431, {"message": "too many headers"})
+
+
+def test_headers_are_case_insensitive_and_folded_lines_join(emu):
+    token = emu.token_for(1).encode()
+    req = b"GET /api/agents/1/channels HTTP/1.1\r\nhost: x\r\nauthorization: Bearer\r\n " + token + b"\r\n\r\n"
+    ((status, _headers, payload),) = _raw(emu, token, req)
+    assert (status, json.loads(payload)) == (200, [])
+
+
+def test_http_1_0_request_gets_answer_and_close(emu):
+    token = emu.token_for(1).encode()
+    req = b"GET /api/agents/1/channels HTTP/1.1\r\nAuthorization: Bearer " + token + b"\r\n\r\n"
+    req = req.replace(b"HTTP/1.1", b"HTTP/1.0", 1)
+    with socket.create_connection((emu.host, emu.port), timeout=30) as sock:
+        sock.sendall(req)
+        with sock.makefile("rb") as f:
+            status, headers, payload = _read_response(f)
+            assert f.read() == b""  # the server closed the connection
+    assert (status, headers["connection"], payload) == (200, "close", b"[]")
+
+
+def test_expect_100_continue_gets_interim_response(emu):
+    token = emu.token_for(1).encode()
+    body = b'{"data": {"a": 1}}'
+    head = b"POST /api/agents/1/channels/c/messages HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + token
+    head += b"\r\nExpect: 100-continue\r\nContent-Length: " + str(len(body)).encode() + b"\r\n\r\n"
+    with socket.create_connection((emu.host, emu.port), timeout=30) as sock:
+        sock.sendall(head)
+        with sock.makefile("rb") as f:
+            assert f.readline() == b"HTTP/1.1 100 Continue\r\n"
+            assert f.readline() == b"\r\n"
+            sock.sendall(body)
+            status, _headers, payload = _read_response(f)
+    assert (status, json.loads(payload)["data"]) == (201, {"a": 1})
