@@ -96,7 +96,11 @@ class Application:
         self.stop_event: Any = threading.Event()
         self.tag_store = TagStore(device_agent, app_key)
         self.config = self.config_cls() if self.config_cls is not None else {}
-        self.tags = self.tags_cls(app_key, self.tag_store, self.config) if self.tags_cls is not None else self.tag_store
+        if self.tags_cls is not None:
+            tags_cls = self.tags_cls
+        else:
+            from ..tags import Tags as tags_cls
+        self.tags = tags_cls(app_key, self.tag_store.manager, self.config)
         self.ui = self.ui_cls(self.config, self.tags, app_key) if self.ui_cls is not None else None
         self._ready = threading.Event()
         self._done = threading.Event()
@@ -135,13 +139,6 @@ class Application:
     def health_port(self) -> Optional[int]:
         """The port the health server is bound to (useful with ``healthcheck_port=0``)."""
         return self._health[0].server_address[1] if self._health is not None else None
-
-    def _result(self, value: Any) -> Any:
-        if self.is_async:
-            from ._asyncface import Done
-
-            return Done(value)
-        return value
 
     # ------------------------------------------------------------------ hooks (override)
 
@@ -260,17 +257,17 @@ class Application:
         return self.tag_store.get(key, app_key, default)
 
     def set_tag(self, key: str, value: Any, app_key: Optional[str] = None, only_if_changed: bool = True,
-                log: bool = False) -> bool:
-        """Buffer an app tag write; committed after the iteration."""
-        return self._result(self.tag_store.set(key, value, app_key, only_if_changed))
+                log: bool = False) -> Any:
+        """Buffer an app tag write; committed after the iteration. Awaitable or not."""
+        return self.tag_store.set(key, value, app_key, only_if_changed, log=log)
 
     def get_global_tag(self, key: str, default: Any = None) -> Any:
         """A top-level tag of ``tag_values``."""
         return self.tag_store.get(key, default=default, global_tag=True)
 
-    def set_global_tag(self, key: str, value: Any, only_if_changed: bool = True, log: bool = False) -> bool:
+    def set_global_tag(self, key: str, value: Any, only_if_changed: bool = True, log: bool = False) -> Any:
         """Buffer a top-level tag write."""
-        return self._result(self.tag_store.set(key, value, only_if_changed=only_if_changed, global_tag=True))
+        return self.tag_store.set(key, value, only_if_changed=only_if_changed, global_tag=True, log=log)
 
     def subscribe_to_tag(self, key: str, callback: Any, app_key: Optional[str] = None, global_tag: bool = False) -> None:
         """``callback(key, value)`` when the tag changes in the cloud; one callback per tag."""

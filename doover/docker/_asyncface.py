@@ -12,7 +12,7 @@ import contextvars
 import functools
 from typing import Any, FrozenSet
 
-__all__ = ["AsyncFace", "Done"]
+__all__ = ["AsyncFace", "DEVICE_AGENT_SYNC_NAMES"]
 
 DEVICE_AGENT_SYNC_NAMES = frozenset([
     "add_event_callback", "add_subscription", "subscribe_to_channel", "is_channel_synced",
@@ -47,27 +47,3 @@ class AsyncFace:
     def __repr__(self) -> str:
         return "AsyncFace({!r})".format(self._target)
 
-
-class Done:
-    """A finished result that may be awaited or used directly (``await app.set_tag(...)``)."""
-
-    __slots__ = ("value",)
-
-    def __init__(self, value: Any) -> None:
-        self.value = value
-
-    def __await__(self):
-        return self.value
-        yield  # pragma: no cover - makes this a generator
-
-    def __bool__(self) -> bool:
-        return bool(self.value)
-
-    def __eq__(self, other: Any) -> bool:
-        return self.value == (other.value if isinstance(other, Done) else other)
-
-    def __hash__(self) -> int:
-        return hash(self.value)
-
-    def __repr__(self) -> str:
-        return "Done({!r})".format(self.value)

@@ -51,6 +51,10 @@ def _run(app: Any) -> int:
         agent.wait_for_channels_sync([TAG_CHANNEL], timeout=10)
     agent.dispatch_pending()
     try:
+        if hasattr(app.tags, "setup"):
+            app._call(app.tags.setup)
+        if hasattr(app.tags, "get_live_tag_keys"):
+            app.tag_store.manager.set_live_tags(app.tags.get_live_tag_keys())
         app._call(app.setup)
     except Exception:  # noqa: BLE001 - the user's setup
         log.exception("%s: setup() failed; waiting %s s before exiting", app.name, app.error_wait_period)
@@ -183,7 +187,7 @@ def _answer_shutdown_request(app: Any) -> None:
 
 
 def _commit(app: Any, final: bool = False) -> None:
-    app.tag_store.commit(max_age_secs=None if final else app.tag_upload_period)
+    app.tag_store.commit(app.tag_upload_period, force=final)
 
 
 def _shutdown(app: Any) -> int:

@@ -285,3 +285,31 @@ def test_send_notification_publishes_on_notifications_with_severity_number():
         app.send_notification("x", severity="loud")
     with pytest.raises(ValueError, match="non-empty string"):
         app.send_notification("")
+
+
+def test_declared_tags_class_commits_through_the_edge_tag_manager():
+    from doover.tags import Number, Tags
+
+    class PumpTags(Tags):
+        level = Number(default=0.0)
+
+    class Pump(Application):
+        tags_cls = PumpTags
+
+        async def main_loop(self):
+            await self.tags.level.set(self.tags.level.value + 1.5)
+
+    agent = MockDeviceAgentInterface("pump")
+    app = Pump(app_key="pump", device_agent=agent, test_mode=True)
+    runner = threading.Thread(target=app.run)
+    runner.start()
+    try:
+        assert app.wait_until_ready(10)
+        assert app.next()
+        assert agent.aggregates["tag_values"] == {"pump": {"level": 1.5}}
+        assert app.next()
+    finally:
+        app.request_stop()
+        runner.join(10)
+    assert agent.aggregates["tag_values"] == {"pump": {"level": 3.0}}  # final commit
+    assert app.get_tag("level") == 3.0
