@@ -351,7 +351,14 @@ class Application:
         if cfg is None or cfg == self._raw_config:
             return
         log.info("%s: deployment config changed; re-loading it", self.name)
-        self._inject_config(cfg)
+        previous = self._raw_config
+        try:
+            self._inject_config(cfg)
+        except DooverError as exc:
+            log.error("%s: the new deployment config is invalid, keeping the old one: %s", self.name, exc)
+            if previous is not None:
+                self._inject_config(previous)
+            return
         outbox = getattr(self._agent, "outbox", None)
         if outbox is not None:
             outbox.cache_put("deployment_config/{}".format(self.app_key), cfg)

@@ -12,6 +12,7 @@ import logging
 import time
 from typing import Any, Optional
 
+from ..exceptions import DooverError
 from ._health import start_health_server
 from ._tagstore import TAG_CHANNEL
 
@@ -43,7 +44,14 @@ def _run(app: Any) -> int:
     if not app.test_mode:
         if not agent.wait_until_healthy(app.dda_startup_timeout, app.stop_event):
             log.error("the cloud did not answer within %s s; starting with the cached config", app.dda_startup_timeout)
-    _load_config(app)
+    try:
+        _load_config(app)
+    except (DooverError, OSError, ValueError) as exc:
+        log.error("%s: cannot load the deployment config: %s; waiting %s s before exiting",
+                  app.name, exc, app.error_wait_period)
+        app.stop_event.wait(app.error_wait_period)
+        _finish(app)
+        return 1
     if not app.config_fp:
         agent.add_event_callback(CONFIG_CHANNEL, app._config_event, ["channel_sync", "aggregate_update"])
     agent.add_event_callback(TAG_CHANNEL, app._tag_event, ["channel_sync", "aggregate_update"])

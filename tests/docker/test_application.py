@@ -313,3 +313,27 @@ def test_declared_tags_class_commits_through_the_edge_tag_manager():
         runner.join(10)
     assert agent.aggregates["tag_values"] == {"pump": {"level": 3.0}}  # final commit
     assert app.get_tag("level") == 3.0
+
+
+def test_config_cls_schema_is_validated_and_invalid_config_exits_1(caplog):
+    from doover.config import Integer, Schema
+
+    class PumpConfig(Schema):
+        pump_pin = Integer("Pump Pin", default=1)
+
+    class Pump(Application):
+        config_cls = PumpConfig
+
+    agent = MockDeviceAgentInterface("pump")
+    agent.update_channel_aggregate("deployment_config", {"applications": {"pump": {"pump_pin": 4}}})
+    good = Pump(app_key="pump", device_agent=agent, test_mode=True)
+    good.request_stop()
+    assert good.run() == 0 and good.config.pump_pin.value == 4
+
+    agent.update_channel_aggregate("deployment_config", {"applications": {"pump": {"pump_pin": "fast"}}})
+    bad = Pump(app_key="pump", device_agent=agent, test_mode=True)
+    bad.stop_event = FakeStop()
+    with caplog.at_level(logging.ERROR, logger="doover.docker.app"):
+        assert bad.run() == 1
+    assert 'pump_pin: expected integer, got "fast"' in caplog.text
+    assert bad.stop_event.waits == [(10, None)]
