@@ -23,7 +23,7 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from ..exceptions import DooverError, InvalidEventError
 from ._app import Application, call_hook
-from ._events import OPS, AggregateUpdateEvent, MessageCreateEvent, build_event
+from ._events import build_event
 from ._logging import (
     LOG_CONTEXT,
     LevelScope,
@@ -176,7 +176,7 @@ class _Invocation:
         if "token" not in payload or not payload.get("token"):
             raise InvalidEventError("token: the invocation event carries no initial token")
         event = build_event(op, d, app.parse_ingestion_event_payload)
-        if isinstance(event, (MessageCreateEvent, AggregateUpdateEvent)):
+        if op in ("on_message_create", "on_aggregate_update"):
             invoking = event.channel.name
         else:
             invoking = None
@@ -361,9 +361,9 @@ class _Invocation:
 
     def self_loop_guard(self, event: Any) -> None:
         key = self.app.app_key
-        if isinstance(event, AggregateUpdateEvent):
+        if self.app.event_type == "on_aggregate_update":
             data = event.request_data.data
-        elif isinstance(event, MessageCreateEvent):
+        elif self.app.event_type == "on_message_create":
             data = event.message.data
         else:
             return

@@ -126,8 +126,9 @@ def test_missing_message_field_names_the_path(cloud, h):
     d = h.message_d()
     del d["message"]["author_id"]
     out = _run(h.make_app("sync", on_message_create=lambda s, e: 1)(), h.sns(h.payload("on_message_create", d)))
-    assert out["error"]["message"] == "d.message.author_id: required field is missing"
-    assert cloud.summaries()[0]["error"]["message"] == "d.message.author_id: required field is missing"
+    expected = "d: could not decode MessageCreateEvent: required field missing @ $.message.author_id"
+    assert out["error"] == {"type": "InvalidEventError", "message": expected}
+    assert cloud.summaries()[0]["error"]["message"] == expected
 
 
 def test_rejected_upgrade_is_an_error_without_summary(cloud, h):

@@ -37,7 +37,7 @@ def _sns(emu, arn, op, d):
 def test_deployment_publishes_the_dynamic_ui_schema_replacing_the_app_subtree(emu):
     arn = emu.add_subscription(1, "deployments", "pump")
     emu.update_aggregate(1, "ui_state", {"state": {"children": {"pump": {"stale": True}}}})
-    d = {"organisation_id": 7, "agent_id": "1", "app_id": "a", "app_install_id": "b",
+    d = {"organisation_id": 7, "agent_id": "1", "app_id": "123", "app_install_id": "456",
          "app_key": "pump", "app_display_name": "Pump"}
     out = run_app(Pump(), _sns(emu, arn, "on_deployment", d), None, setup_logging=False)
     assert out["status"] == "success"
