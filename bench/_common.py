@@ -31,7 +31,6 @@ _RSS_SUFFIX = (
 def _env(extra: Optional[Dict[str, str]]) -> Dict[str, str]:
     env = dict(os.environ, **(extra or {}))
     env["PYTHONPATH"] = ROOT + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
-    env.setdefault("PYTHONDONTWRITEBYTECODE", "0")
     return env
 
 

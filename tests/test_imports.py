@@ -56,3 +56,16 @@ def test_public_names_are_exported_and_documented():
             obj = getattr(package, name)
             if callable(obj) and not isinstance(obj, int):
                 assert obj.__doc__, "{}.{} has no docstring".format(package.__name__, name)
+
+
+def test_models_load_per_submodule_on_first_use():
+    out = _run(
+        "import sys\n"
+        "import doover.models\n"
+        "print('attr' in sys.modules)\n"
+        "from doover.models import MessageCreateEvent\n"
+        "print(sorted(m for m in sys.modules if m.startswith('doover.models.')))\n"
+    )
+    lines = out.splitlines()
+    assert lines[0] == "False"
+    assert lines[1] == "['doover.models._base', 'doover.models._data', 'doover.models._events', 'doover.models._types']"

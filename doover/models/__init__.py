@@ -25,7 +25,8 @@ Events:
     ChannelSyncEvent, DeploymentEvent, ScheduleEvent, IngestionEndpointEvent, ManualInvokeEvent.
 """
 
-from typing import Any, Type, TypeVar
+import importlib
+from typing import Any, Dict, Type, TypeVar
 
 from .._snowflake import (
     DOOVER_EPOCH_MS,
@@ -37,69 +38,6 @@ from .._snowflake import (
     snowflake_to_datetime,
     snowflake_to_ms,
     to_snowflake_bound,
-)
-from ._alarm import Alarm
-from ._batch import (
-    MAX_BATCH_MUTATIONS,
-    AgentAggregate,
-    BatchAggregateResponse,
-    BatchMessageResponse,
-    BatchMutationItem,
-    BatchMutationResponse,
-    BatchMutationResult,
-)
-from ._connection import (
-    ConnectionConfig,
-    ConnectionDetail,
-    ConnectionSubscription,
-    ConnectionSubscriptionLog,
-    DooverConnectionStatus,
-)
-from ._data import (
-    Aggregate,
-    Attachment,
-    Channel,
-    ChannelID,
-    DataPoint,
-    File,
-    Message,
-    MessageLogEntry,
-    TimeseriesResponse,
-)
-from ._enums import (
-    AlarmOperator,
-    AlarmState,
-    ConnectionDetermination,
-    ConnectionDisplay,
-    ConnectionStatus,
-    ConnectionType,
-    NotificationSeverity,
-    NotificationType,
-)
-from ._events import (
-    AggregateUpdateEvent,
-    ChannelSyncEvent,
-    DeploymentEvent,
-    IngestionEndpointEvent,
-    ManualInvokeEvent,
-    MessageCreateEvent,
-    MessageUpdateEvent,
-    OneShotMessage,
-    ScheduleEvent,
-)
-from ._notification import (
-    AgentNotificationResponse,
-    Notification,
-    NotificationEndpoint,
-    NotificationSubscription,
-    NotificationSubscriptionEndpoint,
-)
-from ._processor import (
-    ConfirmedDeviceToken,
-    ProcessorTokenResponse,
-    RotatedDeviceToken,
-    SubscriptionInfo,
-    TurnCredential,
 )
 from ._types import Id
 
@@ -173,6 +111,43 @@ __all__ = [
 ]
 
 T = TypeVar("T")
+
+# Models load on first use, one submodule at a time: code that only needs the events does not
+# pay for building the notification, batch or alarm classes.
+_LAZY: Dict[str, str] = {}
+for _module, _names in {
+    "_alarm": ("Alarm",),
+    "_batch": ("MAX_BATCH_MUTATIONS", "AgentAggregate", "BatchAggregateResponse", "BatchMessageResponse",
+               "BatchMutationItem", "BatchMutationResponse", "BatchMutationResult"),
+    "_connection": ("ConnectionConfig", "ConnectionDetail", "ConnectionSubscription", "ConnectionSubscriptionLog",
+                    "DooverConnectionStatus"),
+    "_data": ("Aggregate", "Attachment", "Channel", "ChannelID", "DataPoint", "File", "Message", "MessageLogEntry",
+              "TimeseriesResponse"),
+    "_enums": ("AlarmOperator", "AlarmState", "ConnectionDetermination", "ConnectionDisplay", "ConnectionStatus",
+               "ConnectionType", "NotificationSeverity", "NotificationType"),
+    "_events": ("AggregateUpdateEvent", "ChannelSyncEvent", "DeploymentEvent", "IngestionEndpointEvent",
+                "ManualInvokeEvent", "MessageCreateEvent", "MessageUpdateEvent", "OneShotMessage", "ScheduleEvent"),
+    "_notification": ("AgentNotificationResponse", "Notification", "NotificationEndpoint", "NotificationSubscription",
+                      "NotificationSubscriptionEndpoint"),
+    "_processor": ("ConfirmedDeviceToken", "ProcessorTokenResponse", "RotatedDeviceToken", "SubscriptionInfo",
+                   "TurnCredential"),
+}.items():
+    for _name in _names:
+        _LAZY[_name] = _module
+del _module, _names, _name
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError("module {!r} has no attribute {!r}".format(__name__, name))
+    value = getattr(importlib.import_module(__name__ + "." + module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> Any:
+    return sorted(set(globals()) | set(__all__))
 
 
 def structure(data: Any, cls: Type[T]) -> T:
