@@ -355,10 +355,15 @@ class ChannelMethods:
     def fetch_message_attachment(
         self, attachment: Union[Attachment, str], *, organisation_id: Optional[int] = None
     ) -> bytes:
-        """Download an attachment (an :class:`Attachment` or its absolute URL); redirects are
-        followed (the Authorization header is not forwarded to another host)."""
+        """Download an attachment (an :class:`Attachment` or its absolute URL) as bytes.
+
+        Redirects (to S3) are followed. The token and organisation header are sent only when the
+        URL is on the Data API's own host; a redirect to another host never receives them.
+        """
         url = attachment if isinstance(attachment, str) else attachment.url
-        return self._request("GET", url=url, expect="bytes", organisation_id=organisation_id)
+        return self._request(
+            "GET", url=url, expect="bytes", organisation_id=organisation_id, auth=self._same_origin(url)
+        )
 
     def fetch_timeseries(
         self,

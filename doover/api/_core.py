@@ -91,7 +91,7 @@ class ClientCore:
         #: The :class:`RetryPolicy` in use.
         self.retry: RetryPolicy = RetryPolicy.from_arg(retry)
         #: Whether JSON bodies of 50 bytes or more are gzip-compressed.
-        self.compress: bool = bool(compress) and compress != "none"
+        self.compress: bool = bool(compress)
         self.compress_level = int(compress_level)
         #: Whether ``ping_connection_at`` looks up the public IP when none is given.
         self.lookup_ip: bool = False
@@ -186,6 +186,13 @@ class ClientCore:
             with self._sessions_lock:
                 self._sessions.append(session)
         return session
+
+    def _same_origin(self, url: str) -> bool:
+        """Whether ``url`` is on the Data API's scheme, host and port (credentials may go there)."""
+        from urllib.parse import urlsplit
+
+        mine, theirs = urlsplit(self.base_url), urlsplit(url)
+        return (mine.scheme, mine.netloc.lower()) == (theirs.scheme, theirs.netloc.lower())
 
     def _ua(self) -> str:
         if self._user_agent is None:

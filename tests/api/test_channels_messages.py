@@ -293,3 +293,19 @@ def test_message_timestamp_matches_snowflake(wire):
     message = Message.from_dict(wire.msg(mid=mid))
     assert snowflake_to_ms(message.id) == 1767225600123
     assert message.timestamp == dt.datetime(2026, 1, 1, 0, 0, 0, 123000, tzinfo=dt.timezone.utc)
+
+
+def test_attachment_on_another_host_gets_no_credentials(client, rs, req):
+    rs.get("https://bucket.s3.amazonaws.com/a/b.png?sig=1", body=b"img")
+    assert client.fetch_message_attachment("https://bucket.s3.amazonaws.com/a/b.png?sig=1", organisation_id=5) == b"img"
+    assert "Authorization" not in req().headers
+    assert "X-Doover-Organisation" not in req().headers
+
+
+def test_attachment_redirect_to_another_host_drops_authorization(client, rs, req):
+    url = BASE + "/agents/111/channels/c/messages/9/attachments/77"
+    rs.get(url, status=302, headers={"Location": "https://bucket.s3.amazonaws.com/obj?sig=1"})
+    rs.get("https://bucket.s3.amazonaws.com/obj?sig=1", body=b"from-s3")
+    assert client.fetch_message_attachment(url) == b"from-s3"
+    assert req(0).headers["Authorization"] == "Bearer " + TOKEN
+    assert "Authorization" not in req(1).headers
