@@ -100,7 +100,11 @@ class Emulator(Inspector):
         self.store.close()
 
     def __enter__(self) -> "Emulator":
-        return self.start()
+        try:
+            return self.start()
+        except BaseException:
+            self.close()
+            raise
 
     def __exit__(self, *exc: Any) -> None:
         self.close()
@@ -166,7 +170,7 @@ class Emulator(Inspector):
         the token answers 403 to an ``X-Doover-Organisation`` naming another one.
         A negative ``expires_in`` gives an already expired token.
         """
-        agents = [int(agent_id)] if isinstance(agent_id, int) else [int(a) for a in agent_id]
+        agents = [int(agent_id)] if isinstance(agent_id, (int, str)) else [int(a) for a in agent_id]
         if not agents:
             raise ValueError("agent_id: expected at least one agent id")
         if organisation_id is not None:
@@ -198,10 +202,22 @@ class Emulator(Inspector):
                 (client_id, hash_secret(client_secret), subject, None if agents is None else dump_json(agents), organisation_id),
             )
 
-    def processor_token(self, agent_id: int, organisation_id: Optional[int] = None, *, expires_in: Optional[float] = None) -> str:
-        """The full token a processor upgrades to (the ``token`` of a SubscriptionInfo)."""
+    def processor_token(
+        self,
+        agent_id: int,
+        organisation_id: Optional[int] = None,
+        *,
+        expires_in: Optional[float] = None,
+        agents: Any = None
+    ) -> str:
+        """The full token a processor upgrades to (the ``token`` of a SubscriptionInfo).
+
+        It may touch ``agent_id`` plus ``agents`` (more ids, or ``"*"`` for every agent, as an
+        organisation-wide processor would).
+        """
         lifetime = self.processor_token_lifetime if expires_in is None else expires_in
-        return self._mint(int(agent_id), "processor", [int(agent_id)], organisation_id, lifetime)
+        scope = "*" if agents == "*" else [int(agent_id)] + [int(a) for a in (agents or ()) if int(a) != int(agent_id)]
+        return self._mint(int(agent_id), "processor", scope, organisation_id, lifetime)
 
     def initial_token(
         self,

@@ -3,6 +3,7 @@
 import threading
 import time
 from typing import Any, Dict, List, Optional, Sequence
+from urllib.parse import quote
 
 from ._store import load_json
 
@@ -58,12 +59,14 @@ def attachment_json(meta: Dict[str, Any], url: str) -> Dict[str, Any]:
 
 def message_attachment_url(base_url: str, agent_id: int, channel: str, message_id: int, attachment_id: int) -> str:
     return "{}/agents/{}/channels/{}/messages/{}/attachments/{}".format(
-        base_url, agent_id, channel, message_id, attachment_id
+        base_url, agent_id, quote(channel, safe=""), message_id, attachment_id
     )
 
 
 def aggregate_attachment_url(base_url: str, agent_id: int, channel: str, attachment_id: int) -> str:
-    return "{}/agents/{}/channels/{}/aggregate/attachments/{}".format(base_url, agent_id, channel, attachment_id)
+    return "{}/agents/{}/channels/{}/aggregate/attachments/{}".format(
+        base_url, agent_id, quote(channel, safe=""), attachment_id
+    )
 
 
 def message_json(

@@ -182,3 +182,11 @@ def test_malformed_multipart_is_400(api, content_type, body, message):
         assert resp.json()["message"].startswith("json_payload: invalid JSON")
     else:
         assert resp.json()["message"] == message
+
+
+def test_attachment_urls_percent_encode_the_channel_name(api):
+    message = api.post(C + "/my%20files/messages", files=MULTIPART_FILES).json()
+    url = message["attachments"][0]["url"]
+    assert "/channels/my%20files/messages/" in url
+    got = api.session.get(url, headers={"Authorization": "Bearer " + api.token})
+    assert got.content == b"abc"

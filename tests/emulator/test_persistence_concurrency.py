@@ -112,3 +112,31 @@ def test_concurrent_merges_on_a_file_database_lose_nothing(tmp_path):
         assert _merge_writers(emu, 8, 100) == []
         data = emu.aggregate(1, "shared")["data"]
         assert sum(len(v) for v in data.values()) == 800
+
+
+def test_closing_leaves_no_threads_or_listening_socket_behind():
+    import socket as _socket
+
+    before = set(threading.enumerate())
+    with Emulator() as emu:
+        sessions = [requests.Session() for _ in range(4)]
+        headers = {"Authorization": "Bearer " + emu.token_for(1)}
+        for session in sessions:  # four idle keep-alive connections, four handler threads
+            assert session.get(emu.base_url + "/agents/1/channels", headers=headers).status_code == 200
+        port = emu.port
+    leftover = [t for t in threading.enumerate() if t not in before and t.is_alive()]
+    assert leftover == []
+    for session in sessions:
+        session.close()
+    probe = _socket.socket()
+    try:
+        assert probe.connect_ex(("127.0.0.1", port)) != 0
+    finally:
+        probe.close()
+
+
+def test_public_names_have_docstrings():
+    import doover.emulator
+
+    for name in doover.emulator.__all__:
+        assert getattr(doover.emulator, name).__doc__, name

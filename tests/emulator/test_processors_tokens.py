@@ -236,3 +236,18 @@ def test_rotation_needs_the_policy(emu, make_api):
 
 def test_confirm_with_someone_elses_token_is_403(emu, make_api):
     assert make_api(emu.admin_token()).post("/agents/1/token/confirm").status_code == 403
+
+
+def test_processor_token_scope_can_be_widened(emu, make_api):
+    narrow = make_api(emu.processor_token(5))
+    wide = make_api(emu.processor_token(5, agents=[6]))
+    org_wide = make_api(emu.processor_token(5, agents="*"))
+    assert [c.get("/agents/6/channels").status_code for c in (narrow, wide, org_wide)] == [403, 200, 200]
+    assert org_wide.get("/agents/99/channels").status_code == 200
+    assert decode_unverified(wide.token)["agents"] == ["5", "6"]
+
+
+def test_token_for_accepts_int_str_and_lists(emu):
+    assert decode_unverified(emu.token_for("12"))["agents"] == ["12"]
+    assert decode_unverified(emu.token_for([3, 1]))["agents"] == ["1", "3"]
+    assert decode_unverified(emu.token_for([3, 1]))["sub"] == "3"
