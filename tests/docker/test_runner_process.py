@@ -129,3 +129,28 @@ def test_kill_9_during_outage_then_restart_delivers_everything_once(cloud, spawn
     assert run1[: len(printed)] == printed
     assert run1 == list(range(len(run1))) and len(run1) <= len(printed) + 1
     assert events(cloud, 2) == iters(second)
+
+
+def test_second_sigint_exits_at_once_with_130(cloud, spawn, wait, tmp_path):
+    defer = tmp_path / "defer"
+    defer.write_text("busy")
+    proc = spawn("counter_app.py", extra_env={"DEFER_FILE": str(defer)})
+    ready_port(proc, wait)
+    proc.proc.send_signal(signal.SIGINT)
+    count = len(iters(proc))
+    assert wait(lambda: len(iters(proc)) >= count + 3, 20)  # deferred: still looping
+    assert proc.proc.poll() is None
+    proc.proc.send_signal(signal.SIGINT)
+    assert proc.wait(20) == 130
+    assert "CLOSED" not in proc.output
+
+
+def test_import_doover_docker_is_cheap():
+    import subprocess
+    import sys
+
+    code = ("import sys, doover.docker; "
+            "print(sorted(m for m in ('requests', 'serial', 'minimalmodbus', 'doover.emulator', 'doover.cli') "
+            "if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.stdout.strip() == "[]", out.stderr
