@@ -16,8 +16,8 @@ platform's behaviour is unspecified.
 """
 
 from ._auth import Principal, decode_unverified
-from ._emulator import Emulator, Listener
+from ._emulator import Emulator
 from ._faults import Fault
 from ._server import RequestRecord
 
-__all__ = ["Emulator", "Fault", "Listener", "Principal", "RequestRecord", "decode_unverified"]
+__all__ = ["Emulator", "Fault", "Principal", "RequestRecord", "decode_unverified"]
