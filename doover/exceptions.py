@@ -24,7 +24,6 @@ The tree::
     │   (ConfigSchemaError, a sibling: a schema declaration itself is invalid)
     ├── NotSupportedError              the backend in use cannot do what was asked
     ├── InvalidArgumentError           a bad argument, rejected before sending (also ValueError, TypeError)
-    ├── InvalidArgumentError           a bad argument, rejected before sending (also ValueError, TypeError)
     ├── TagError                       a tag declared, named or written wrongly
     ├── UIError                        a UI element or UI declaration is invalid
     ├── RPCError                       an RPC / UI command failed (code, message)
@@ -62,7 +61,6 @@ __all__ = [
     "ConfigError",
     "ConfigSchemaError",
     "NotSupportedError",
-    "InvalidArgumentError",
     "InvalidArgumentError",
     "TagError",
     "UIError",
@@ -269,15 +267,6 @@ class ConfigSchemaError(DooverError, ValueError):
 
 class NotSupportedError(DooverError, NotImplementedError):
     """The backend in use cannot serve this call; the message names the backend."""
-
-
-class InvalidArgumentError(DooverError, ValueError, TypeError):
-    """An argument passed to doover is missing, out of range or of the wrong type.
-
-    Raised before anything is sent. The message names the argument and what was expected
-    (``severity: expected a NotificationSeverity, an int 3..7 or a name, got 'loud'``). It is
-    also a ``ValueError`` and a ``TypeError``, the types the platform's SDK raises for these.
-    """
 
 
 class InvalidArgumentError(DooverError, ValueError, TypeError):
