@@ -7,7 +7,7 @@ the settings.
 """
 
 import sqlite3
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Dict, List, Sequence
 
 from .._snowflake import DOOVER_EPOCH_MS, SnowflakeType, generate_snowflake
 from ._fields import as_bool, as_object, path_agent, path_channel

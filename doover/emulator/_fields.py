@@ -13,14 +13,12 @@ __all__ = [
     "json_type",
     "parse_id",
     "parse_bound",
-    "require",
     "as_object",
     "as_str",
     "as_bool",
     "as_number",
     "as_int",
     "as_str_list",
-    "optional",
     "path_agent",
     "path_id",
     "path_channel",
@@ -29,8 +27,6 @@ __all__ = [
 
 #: Snowflakes are stored in SQLite's signed 64-bit integers.
 MAX_ID = (1 << 63) - 1
-
-_MISSING = object()
 
 
 def json_type(value: Any) -> str:
@@ -78,16 +74,6 @@ def parse_bound(value: Optional[str], field: str) -> Optional[int]:
     if not text or not all("0" <= c <= "9" for c in text):
         raise ApiError(400, "{}: expected a snowflake id bound (decimal integer), got {!r}".format(field, value))
     return int(value)
-
-
-def require(obj: Dict[str, Any], key: str, where: str = "") -> Any:
-    if key not in obj:
-        raise ApiError(400, "{}{}: required".format(where, key))
-    return obj[key]
-
-
-def optional(obj: Dict[str, Any], key: str, default: Any = None) -> Any:
-    return obj.get(key, default)
 
 
 def as_object(value: Any, field: str) -> Dict[str, Any]:

@@ -10,7 +10,6 @@ from ._store import load_json
 __all__ = [
     "now_ms",
     "now_us",
-    "sid",
     "channel_json",
     "attachment_json",
     "message_json",
@@ -37,11 +36,6 @@ def now_us() -> int:
             value = _last_us[0] + 1
         _last_us[0] = value
         return value
-
-
-def sid(value: Optional[int]) -> Optional[str]:
-    """An id as it goes on the wire: a decimal string (``None`` stays null)."""
-    return None if value is None else str(value)
 
 
 def channel_json(agent_id: int, name: str) -> Dict[str, str]:
