@@ -20,7 +20,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, ROOT)
 
-ITERATIONS = int(os.environ.get("BENCH_EDGE_ITERATIONS", "6"))
+ITERATIONS = int(os.environ.get("BENCH_EDGE_ITERATIONS", "10"))
 
 IDLE_APP = r"""
 import os, resource, sys
