@@ -1,26 +1,31 @@
 """Alarms, websocket connections, processors, TURN and device tokens (data-api.md §5.9, 5.10,
 5.13-5.15). ``agent_id`` comes first here, as in the platform SDK."""
 
+from __future__ import annotations
+
 import datetime as _dt
 import json
-from typing import Any, Dict, List, Optional, Sequence, Union
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence, Union
 
 from ..exceptions import InvalidArgumentError
-from ..models import (
-    Alarm,
-    AlarmOperator,
-    ConfirmedDeviceToken,
-    ConnectionDetail,
-    ConnectionSubscription,
-    ConnectionSubscriptionLog,
-    ProcessorTokenResponse,
-    RotatedDeviceToken,
-    SubscriptionInfo,
-    TurnCredential,
-)
+from .. import models
+from ..models._enums import AlarmOperator
 from ..models._converter import structure
 from ._transport import path, snowflake_param
 from ._unset import UNSET
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..models import (
+        Alarm,
+        ConfirmedDeviceToken,
+        ConnectionDetail,
+        ConnectionSubscription,
+        ConnectionSubscriptionLog,
+        ProcessorTokenResponse,
+        RotatedDeviceToken,
+        SubscriptionInfo,
+        TurnCredential,
+    )
 
 __all__ = ["AdminMethods"]
 
@@ -61,7 +66,7 @@ class AdminMethods:
             "GET", path("agents", self._resolve_agent_id(agent_id), "channels", channel_name, "alarms"),
             organisation_id=organisation_id,
         )
-        return structure(body or [], List[Alarm])
+        return structure(body or [], List[models.Alarm])
 
     def create_alarm(
         self,
@@ -84,7 +89,7 @@ class AdminMethods:
             json=_alarm_body(name, key, operator, value, description, enabled, expiry_mins),
             organisation_id=organisation_id,
         )
-        return structure(body, Alarm)
+        return structure(body, models.Alarm)
 
     def fetch_alarm(
         self, agent_id: int, channel_name: str, alarm_id: int, *, organisation_id: Optional[int] = None
@@ -95,7 +100,7 @@ class AdminMethods:
             path("agents", self._resolve_agent_id(agent_id), "channels", channel_name, "alarms", int(alarm_id)),
             organisation_id=organisation_id,
         )
-        return structure(body, Alarm)
+        return structure(body, models.Alarm)
 
     def put_alarm(
         self,
@@ -119,7 +124,7 @@ class AdminMethods:
             json=_alarm_body(name, key, operator, value, description, enabled, expiry_mins),
             organisation_id=organisation_id,
         )
-        return structure(body, Alarm)
+        return structure(body, models.Alarm)
 
     def update_alarm(
         self,
@@ -154,7 +159,7 @@ class AdminMethods:
             json=body,
             organisation_id=organisation_id,
         )
-        return structure(answer, Alarm)
+        return structure(answer, models.Alarm)
 
     def delete_alarm(
         self, agent_id: int, channel_name: str, alarm_id: int, *, organisation_id: Optional[int] = None
@@ -173,12 +178,12 @@ class AdminMethods:
         body = self._request(
             "GET", path("agents", self._resolve_agent_id(agent_id), "wss_connections"), organisation_id=organisation_id
         )
-        return structure(body or [], List[ConnectionDetail])
+        return structure(body or [], List[models.ConnectionDetail])
 
     def fetch_connection(self, connection_id: int, *, organisation_id: Optional[int] = None) -> ConnectionDetail:
         """``GET /connections/{connection_id}``."""
         body = self._request("GET", path("connections", int(connection_id)), organisation_id=organisation_id)
-        return structure(body, ConnectionDetail)
+        return structure(body, models.ConnectionDetail)
 
     def fetch_connection_history(
         self,
@@ -202,7 +207,7 @@ class AdminMethods:
             ],
             organisation_id=organisation_id,
         )
-        return structure(body or [], List[ConnectionDetail])
+        return structure(body or [], List[models.ConnectionDetail])
 
     def fetch_subscription_history(
         self,
@@ -228,7 +233,7 @@ class AdminMethods:
             ],
             organisation_id=organisation_id,
         )
-        return structure(body or [], List[ConnectionSubscriptionLog])
+        return structure(body or [], List[models.ConnectionSubscriptionLog])
 
     def fetch_channel_subscriptions(
         self, agent_id: int, channel_name: str, *, organisation_id: Optional[int] = None
@@ -239,7 +244,7 @@ class AdminMethods:
             path("agents", self._resolve_agent_id(agent_id), "channels", channel_name, "subscriptions"),
             organisation_id=organisation_id,
         )
-        return structure(body or [], List[ConnectionSubscription])
+        return structure(body or [], List[models.ConnectionSubscription])
 
     # ------------------------------------------------------------------ processors
 
@@ -248,14 +253,14 @@ class AdminMethods:
     ) -> SubscriptionInfo:
         """``GET /processors/subscriptions/{subscription_id}`` (an SNS ARN in processors)."""
         body = self._request("GET", path("processors", "subscriptions", subscription_id), organisation_id=organisation_id)
-        return structure(body, SubscriptionInfo)
+        return structure(body, models.SubscriptionInfo)
 
     def fetch_schedule_info(
         self, schedule_id: Union[int, str], *, organisation_id: Optional[int] = None
     ) -> SubscriptionInfo:
         """``GET /processors/schedules/{schedule_id}``."""
         body = self._request("GET", path("processors", "schedules", schedule_id), organisation_id=organisation_id)
-        return structure(body, SubscriptionInfo)
+        return structure(body, models.SubscriptionInfo)
 
     def put_schedule(
         self,
@@ -277,7 +282,7 @@ class AdminMethods:
             json=body,
             organisation_id=organisation_id,
         )
-        return structure(answer, ProcessorTokenResponse)
+        return structure(answer, models.ProcessorTokenResponse)
 
     def put_subscription(
         self,
@@ -348,7 +353,7 @@ class AdminMethods:
             json=body,
             organisation_id=organisation_id,
         )
-        return structure(answer, ProcessorTokenResponse)
+        return structure(answer, models.ProcessorTokenResponse)
 
     def delete_ingestion_endpoint(
         self, agent_id: int, ingestion_id: Union[int, str], *, organisation_id: Optional[int] = None
@@ -370,17 +375,17 @@ class AdminMethods:
         if device_id is not None:
             body["device_id"] = str(int(device_id))
         answer = self._request("POST", "/turn/token", json=body, organisation_id=organisation_id, idempotent=True)
-        return structure(answer, TurnCredential)
+        return structure(answer, models.TurnCredential)
 
     def rotate_device_token(self, agent_id: int) -> RotatedDeviceToken:
         """``POST /agents/{agent_id}/token/rotate`` with the current token; the old one stays
         valid until :meth:`confirm_device_token` is called with the new one."""
         answer = self._request("POST", path("agents", self._resolve_agent_id(agent_id), "token", "rotate"))
-        return structure(answer, RotatedDeviceToken)
+        return structure(answer, models.RotatedDeviceToken)
 
     def confirm_device_token(self, agent_id: int) -> ConfirmedDeviceToken:
         """``POST /agents/{agent_id}/token/confirm`` with the NEW token: older tokens are revoked."""
         answer = self._request(
             "POST", path("agents", self._resolve_agent_id(agent_id), "token", "confirm"), idempotent=True
         )
-        return structure(answer, ConfirmedDeviceToken)
+        return structure(answer, models.ConfirmedDeviceToken)

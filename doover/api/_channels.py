@@ -5,15 +5,20 @@ client's ``agent_id`` (resolved by ``_resolve_agent_id``), and every write passe
 ``_before_write`` hook first.
 """
 
+from __future__ import annotations
+
 import datetime as _dt
-from typing import Any, Dict, List, Optional, Sequence, Union
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence, Union
 
 from ..exceptions import InvalidArgumentError
-from ..models import Aggregate, Attachment, Channel, File, Message, MessageLogEntry, TimeseriesResponse
+from .. import models
 from ..models._converter import structure
 from ..models._types import Id
 from ._iterators import MessageIterator
 from ._transport import path, snowflake_param
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..models import Aggregate, Attachment, Channel, File, Message, MessageLogEntry, TimeseriesResponse
 
 __all__ = ["ChannelMethods"]
 
@@ -77,7 +82,7 @@ class ChannelMethods:
             params=[("include_aggregate", bool(include_aggregate)), ("include_daily_summaries", bool(include_daily_summaries))],
             organisation_id=organisation_id,
         )
-        return structure(body or [], List[Channel])
+        return structure(body or [], List[models.Channel])
 
     def fetch_channel(
         self,
@@ -94,7 +99,7 @@ class ChannelMethods:
             params=[("include_aggregate", bool(include_aggregate))],
             organisation_id=organisation_id,
         )
-        return structure(body, Channel)
+        return structure(body, models.Channel)
 
     def create_channel(
         self,
@@ -142,7 +147,7 @@ class ChannelMethods:
             json=payload,
             organisation_id=organisation_id,
         )
-        return structure(body, Channel)
+        return structure(body, models.Channel)
 
     def list_data_series(
         self,
@@ -194,7 +199,7 @@ class ChannelMethods:
             ],
             organisation_id=organisation_id,
         )
-        return structure(body or [], List[Message])
+        return structure(body or [], List[models.Message])
 
     def iter_messages(
         self,
@@ -236,7 +241,7 @@ class ChannelMethods:
             path("agents", self._resolve_agent_id(agent_id), "channels", channel_name, "messages", int(message_id)),
             organisation_id=organisation_id,
         )
-        return structure(body, Message)
+        return structure(body, models.Message)
 
     def fetch_message_logs(
         self,
@@ -252,7 +257,7 @@ class ChannelMethods:
             path("agents", self._resolve_agent_id(agent_id), "channels", channel_name, "messages", int(message_id), "logs"),
             organisation_id=organisation_id,
         )
-        return structure(body or [], List[MessageLogEntry])
+        return structure(body or [], List[models.MessageLogEntry])
 
     def create_message(
         self,
@@ -297,7 +302,7 @@ class ChannelMethods:
             organisation_id=organisation_id,
             idempotent=message_id is not None,
         )
-        return structure(body, Message)
+        return structure(body, models.Message)
 
     def update_message(
         self,
@@ -335,7 +340,7 @@ class ChannelMethods:
         body = _empty_to_none(body)
         if suppress_response or body is None:
             return None
-        return structure(body, Message)
+        return structure(body, models.Message)
 
     def delete_message(
         self,
@@ -391,7 +396,7 @@ class ChannelMethods:
             ],
             organisation_id=organisation_id,
         )
-        return structure(body, TimeseriesResponse)
+        return structure(body, models.TimeseriesResponse)
 
     # ------------------------------------------------------------------ aggregates
 
@@ -404,7 +409,7 @@ class ChannelMethods:
             path("agents", self._resolve_agent_id(agent_id), "channels", channel_name, "aggregate"),
             organisation_id=organisation_id,
         )
-        return structure(body, Aggregate)
+        return structure(body, models.Aggregate)
 
     def update_channel_aggregate(
         self,
@@ -453,7 +458,7 @@ class ChannelMethods:
         body = _empty_to_none(body)
         if suppress or body is None:
             return None
-        return structure(body, Aggregate)
+        return structure(body, models.Aggregate)
 
     def fetch_channel_aggregate_attachment(
         self,

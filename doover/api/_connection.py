@@ -4,13 +4,19 @@ Both are compositions of message creates and aggregate patches, so they go throu
 ``create_message`` / ``update_channel_aggregate`` (and their hooks) like any other write.
 """
 
+from __future__ import annotations
+
 import datetime as _dt
 import logging
-from typing import Any, Dict, Optional, Union
+from typing import TYPE_CHECKING, Any, Dict, Optional, Union
 
 from ..exceptions import DooverAPIError
-from ..models import ConnectionConfig, ConnectionDetermination, ConnectionStatus, Message, Notification
+from .. import models
+from ..models._enums import ConnectionDetermination, ConnectionStatus
 from ._channels import _epoch_ms
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..models import ConnectionConfig, Message, Notification
 
 __all__ = ["ConnectionMethods", "CONNECTION_CHANNEL", "CHECKIP_URL"]
 
@@ -41,9 +47,9 @@ class ConnectionMethods:
         ``message`` is a non-empty str or a :class:`Notification` (then the other arguments
         are ignored). Validated before sending; the severity travels as its integer.
         """
-        note = message if isinstance(message, Notification) else Notification(message, title, severity, topic)
+        note = message if isinstance(message, models.Notification) else models.Notification(message, title, severity, topic)
         return self.create_message(
-            Notification.NOTIFICATIONS_CHANNEL, note.to_dict(), agent_id=agent_id, organisation_id=organisation_id
+            models.Notification.NOTIFICATIONS_CHANNEL, note.to_dict(), agent_id=agent_id, organisation_id=organisation_id
         )
 
     def ping_connection_at(
@@ -87,7 +93,7 @@ class ConnectionMethods:
     ) -> None:
         """Publish ``{"config": ConnectionConfig}`` to ``doover_connection`` (message + patch)."""
         if isinstance(config, dict):
-            config = ConnectionConfig.from_dict(config)
+            config = models.ConnectionConfig.from_dict(config)
         self._write_connection({"config": config.to_dict()}, agent_id, organisation_id)
 
     def _write_connection(self, payload: Dict[str, Any], agent_id: Optional[int], organisation_id: Optional[int]) -> None:

@@ -4,11 +4,12 @@ Both fetch a page only when the previous one is used up, expose ``next_page()`` 
 client fetches pages through it in its thread pool) and ``collect()``.
 """
 
+from __future__ import annotations
+
 from typing import TYPE_CHECKING, Any, Dict, Iterator, List, Optional, Sequence
 
-from ..models import Message
-
 if TYPE_CHECKING:  # pragma: no cover
+    from ..models import Message
     from ._client import DataClient
 
 __all__ = ["MessageIterator", "MultiAgentMessageIterator", "TWO_DAYS_SNOWFLAKE"]

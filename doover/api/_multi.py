@@ -1,20 +1,19 @@
 """Multi-agent reads and batch mutations of DataClient (data-api.md §5.7, §5.8)."""
 
+from __future__ import annotations
+
 import datetime as _dt
-from typing import Any, Dict, Optional, Sequence, Union
+from typing import TYPE_CHECKING, Any, Dict, Optional, Sequence, Union
 
 from ..exceptions import InvalidArgumentError
-from ..models import (
-    MAX_BATCH_MUTATIONS,
-    BatchAggregateResponse,
-    BatchMessageResponse,
-    BatchMutationItem,
-    BatchMutationResponse,
-)
+from .. import models
 from ..models._converter import structure, unstructure
 from ._channels import _field_names
 from ._iterators import MultiAgentMessageIterator
 from ._transport import path, snowflake_param
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..models import BatchAggregateResponse, BatchMessageResponse, BatchMutationItem, BatchMutationResponse
 
 __all__ = ["MultiAgentMethods"]
 
@@ -23,12 +22,12 @@ Bound = Union[None, int, _dt.datetime]
 
 def _batch_body(items: Sequence[BatchMutationItem], call: str) -> Dict[str, Any]:
     items = list(items)
-    if not 1 <= len(items) <= MAX_BATCH_MUTATIONS:
+    if not 1 <= len(items) <= models.MAX_BATCH_MUTATIONS:
         raise InvalidArgumentError(
-            "{}: items: expected 1 to {} items, got {}".format(call, MAX_BATCH_MUTATIONS, len(items))
+            "{}: items: expected 1 to {} items, got {}".format(call, models.MAX_BATCH_MUTATIONS, len(items))
         )
     for index, item in enumerate(items):
-        if not isinstance(item, BatchMutationItem):
+        if not isinstance(item, models.BatchMutationItem):
             raise InvalidArgumentError(
                 "{}: items[{}]: expected a BatchMutationItem, got {}".format(call, index, type(item).__name__)
             )
@@ -69,7 +68,7 @@ class MultiAgentMethods:
             ],
             organisation_id=organisation_id,
         )
-        return structure(body, BatchMessageResponse)
+        return structure(body, models.BatchMessageResponse)
 
     def iter_multi_agent_messages(
         self,
@@ -111,7 +110,7 @@ class MultiAgentMethods:
             params=[("agent_id", [int(a) for a in agent_ids])],
             organisation_id=organisation_id,
         )
-        return structure(body, BatchAggregateResponse)
+        return structure(body, models.BatchAggregateResponse)
 
     # ------------------------------------------------------------------ batches
 
@@ -127,7 +126,7 @@ class MultiAgentMethods:
         answer = self._request(
             "POST", "/agents/messages", json=body, organisation_id=organisation_id, idempotent=idempotent
         )
-        return structure(answer, BatchMutationResponse)
+        return structure(answer, models.BatchMutationResponse)
 
     def batch_update_messages(
         self,
@@ -141,7 +140,7 @@ class MultiAgentMethods:
         answer = self._request(
             "PUT" if replace_data else "PATCH", "/agents/messages", json=body, organisation_id=organisation_id
         )
-        return structure(answer, BatchMutationResponse)
+        return structure(answer, models.BatchMutationResponse)
 
     def batch_delete_messages(
         self, items: Sequence[BatchMutationItem], *, organisation_id: Optional[int] = None
@@ -149,7 +148,7 @@ class MultiAgentMethods:
         """``DELETE /agents/messages`` with a JSON body: 1..50 items."""
         body = _batch_body(items, "batch_delete_messages")
         answer = self._request("DELETE", "/agents/messages", json=body, organisation_id=organisation_id)
-        return structure(answer, BatchMutationResponse)
+        return structure(answer, models.BatchMutationResponse)
 
     def batch_update_aggregates(
         self, items: Sequence[BatchMutationItem], *, organisation_id: Optional[int] = None
@@ -157,5 +156,5 @@ class MultiAgentMethods:
         """``PATCH /agents/aggregates``: merge-patch 1..50 aggregates across agents."""
         body = _batch_body(items, "batch_update_aggregates")
         answer = self._request("PATCH", "/agents/aggregates", json=body, organisation_id=organisation_id)
-        return structure(answer, BatchMutationResponse)
+        return structure(answer, models.BatchMutationResponse)
 

@@ -3,14 +3,18 @@
 Sending a notification is ``DataClient.send_notification`` (a message on ``notifications``).
 """
 
-from typing import Any, Dict, List, Optional, Sequence
+from __future__ import annotations
 
-from ..models import AgentNotificationResponse, NotificationEndpoint, NotificationSubscription
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence
+
+from .. import models
 from ..models._converter import structure
-from ..models._notification import coerce_notification_type, coerce_severity
 from ._channels import id_from
 from ._transport import path
 from ._unset import UNSET
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..models import AgentNotificationResponse, NotificationEndpoint, NotificationSubscription
 
 __all__ = ["NotificationMethods"]
 
@@ -26,7 +30,7 @@ class NotificationMethods:
     def fetch_notifications(self, agent_id: int, *, organisation_id: Optional[int] = None) -> AgentNotificationResponse:
         """``GET /agents/{agent_id}/notifications``: subscriptions, subscribers and endpoints."""
         body = self._request("GET", self._notifications(agent_id), organisation_id=organisation_id)
-        return structure(body, AgentNotificationResponse)
+        return structure(body, models.AgentNotificationResponse)
 
     def list_notification_endpoints(
         self, agent_id: int, name: Optional[str] = None, *, organisation_id: Optional[int] = None
@@ -35,7 +39,7 @@ class NotificationMethods:
         body = self._request(
             "GET", self._notifications(agent_id, "endpoints"), params=[("name", name)], organisation_id=organisation_id
         )
-        return structure((body or {}).get("endpoints", []), List[NotificationEndpoint])
+        return structure((body or {}).get("endpoints", []), List[models.NotificationEndpoint])
 
     def create_notification_endpoint(
         self,
@@ -51,7 +55,7 @@ class NotificationMethods:
         """``POST .../notifications/endpoints``; the type is sent by NAME. Returns the new id."""
         body: Dict[str, Any] = {
             "name": name,
-            "type": coerce_notification_type(type).name,
+            "type": models._notification.coerce_notification_type(type).name,
             "extra_data": extra_data,
             "default": bool(default),
         }
@@ -107,7 +111,7 @@ class NotificationMethods:
             params=[("subscribed_to", None if subscribed_to is None else int(subscribed_to))],
             organisation_id=organisation_id,
         )
-        return structure((body or {}).get("subscriptions", []), List[NotificationSubscription])
+        return structure((body or {}).get("subscriptions", []), List[models.NotificationSubscription])
 
     def create_notification_subscription(
         self,
@@ -123,7 +127,7 @@ class NotificationMethods:
         (one per endpoint when ``endpoint_id`` is omitted)."""
         body: Dict[str, Any] = {
             "subscribe_to": str(int(subscribe_to)),
-            "severity": int(coerce_severity(severity)),
+            "severity": int(models._notification.coerce_severity(severity)),
             "topic_filter": list(topic_filter),
         }
         if endpoint_id is not None:
@@ -149,7 +153,7 @@ class NotificationMethods:
         """``PATCH .../notifications/subscriptions/{subscription_id}``."""
         body: Dict[str, Any] = {}
         if severity is not None:
-            body["severity"] = int(coerce_severity(severity))
+            body["severity"] = int(models._notification.coerce_severity(severity))
         if topic_filter is not None:
             body["topic_filter"] = list(topic_filter)
         self._request(
@@ -177,7 +181,7 @@ class NotificationMethods:
             params=[("subscribed_to", None if subscribed_to is None else int(subscribed_to))],
             organisation_id=organisation_id,
         )
-        return structure((body or {}).get("subscriptions", []), List[NotificationSubscription])
+        return structure((body or {}).get("subscriptions", []), List[models.NotificationSubscription])
 
     def delete_default_notification_subscription(
         self, agent_id: int, subscribed_to: int, *, organisation_id: Optional[int] = None
@@ -194,7 +198,7 @@ class NotificationMethods:
     ) -> List[NotificationSubscription]:
         """``GET .../notifications/subscribers``: subscriptions that follow this agent."""
         body = self._request("GET", self._notifications(agent_id, "subscribers"), organisation_id=organisation_id)
-        return structure((body or {}).get("subscribers", []), List[NotificationSubscription])
+        return structure((body or {}).get("subscribers", []), List[models.NotificationSubscription])
 
     def update_web_push_endpoint(
         self,

@@ -1,11 +1,8 @@
 """The retry policy of the Data API client: an immutable value object, like urllib3's ``Retry``."""
 
-import email.utils
 import random
 import time
-from typing import Any, Callable, FrozenSet, Optional, Union
-
-import attrs
+from typing import Any, Callable, Iterable, Optional, Union
 
 __all__ = ["RetryPolicy", "IDEMPOTENT_METHODS", "parse_retry_after"]
 
@@ -24,6 +21,8 @@ def parse_retry_after(value: Optional[str], now: Optional[float] = None) -> Opti
         return max(0.0, float(value))
     except ValueError:
         pass
+    import email.utils
+
     try:
         when = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError):
@@ -33,7 +32,6 @@ def parse_retry_after(value: Optional[str], now: Optional[float] = None) -> Opti
     return max(0.0, when.timestamp() - (time.time() if now is None else now))
 
 
-@attrs.frozen(kw_only=True)
 class RetryPolicy:
     """When and how long the client retries a failed request. Immutable; share it freely.
 
@@ -57,17 +55,69 @@ class RetryPolicy:
     ``RetryPolicy(total=0)`` (or ``DataClient(retry=False)``) disables retries.
     """
 
-    total: int = 3
-    backoff_factor: float = 0.5
-    backoff_max: float = 30.0
-    backoff_jitter: float = 0.25
-    status_forcelist: FrozenSet[int] = attrs.field(default=frozenset({429, 502, 503, 504}), converter=frozenset)
-    respect_retry_after: bool = True
-    max_retry_after: float = 300.0
+    __slots__ = (
+        "total",
+        "backoff_factor",
+        "backoff_max",
+        "backoff_jitter",
+        "status_forcelist",
+        "respect_retry_after",
+        "max_retry_after",
+    )
 
-    def __attrs_post_init__(self) -> None:
-        if self.total < 0:
-            raise ValueError("RetryPolicy.total: expected >= 0, got {}".format(self.total))
+    def __init__(
+        self,
+        *,
+        total: int = 3,
+        backoff_factor: float = 0.5,
+        backoff_max: float = 30.0,
+        backoff_jitter: float = 0.25,
+        status_forcelist: Iterable[int] = (429, 502, 503, 504),
+        respect_retry_after: bool = True,
+        max_retry_after: float = 300.0,
+    ) -> None:
+        if isinstance(total, bool) or not isinstance(total, int) or total < 0:
+            raise ValueError("RetryPolicy.total: expected an int >= 0, got {!r}".format(total))
+        values = {
+            "total": total,
+            "backoff_factor": float(backoff_factor),
+            "backoff_max": float(backoff_max),
+            "backoff_jitter": float(backoff_jitter),
+            "status_forcelist": frozenset(int(s) for s in status_forcelist),
+            "respect_retry_after": bool(respect_retry_after),
+            "max_retry_after": float(max_retry_after),
+        }
+        for name, value in values.items():
+            object.__setattr__(self, name, value)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError("RetryPolicy is immutable; use .replace({}=...)".format(name))
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError("RetryPolicy is immutable")
+
+    def _fields(self) -> tuple:
+        return tuple(getattr(self, name) for name in self.__slots__)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, RetryPolicy) and self._fields() == other._fields()
+
+    def __hash__(self) -> int:
+        return hash(self._fields())
+
+    def __repr__(self) -> str:
+        parts = []
+        for name in self.__slots__:
+            value = getattr(self, name)
+            if name == "status_forcelist":
+                value = "{" + ", ".join(str(s) for s in sorted(value)) + "}"
+            else:
+                value = repr(value)
+            parts.append("{}={}".format(name, value))
+        return "RetryPolicy({})".format(", ".join(parts))
+
+    def __reduce__(self) -> Any:
+        return (_rebuild, (dict(zip(self.__slots__, self._fields())),))
 
     @classmethod
     def from_arg(cls, value: Union[None, bool, int, "RetryPolicy"]) -> "RetryPolicy":
@@ -84,7 +134,9 @@ class RetryPolicy:
 
     def replace(self, **changes: Any) -> "RetryPolicy":
         """A copy with ``changes`` applied."""
-        return attrs.evolve(self, **changes)
+        values = dict(zip(self.__slots__, self._fields()))
+        values.update(changes)
+        return RetryPolicy(**values)
 
     def should_retry_status(self, status: int, idempotent: bool) -> bool:
         """Whether this status is worth another attempt (budget not considered)."""
@@ -108,3 +160,7 @@ class RetryPolicy:
                 return None
             return retry_after
         return self.backoff(retry_number)
+
+
+def _rebuild(values: dict) -> RetryPolicy:
+    return RetryPolicy(**values)

@@ -26,8 +26,6 @@ import enum
 import threading
 from typing import Any, Optional, Type, TypeVar, Union
 
-import attrs
-
 from ..exceptions import DecodeError
 from ._types import Id, WireValueError
 
@@ -114,6 +112,7 @@ def _structure_int_or_str(value: Any, _t: Any = None) -> Union[int, str]:
 
 
 def _attrs_structure_factory(conv: Any) -> Any:
+    import attrs
     from cattrs.gen import make_dict_structure_fn, override
 
     def factory(cls: Any) -> Any:
@@ -140,6 +139,7 @@ def _attrs_structure_factory(conv: Any) -> Any:
 
 
 def _attrs_unstructure_factory(conv: Any) -> Any:
+    import attrs
     from cattrs.gen import make_dict_unstructure_fn, override
 
     def factory(cls: Any) -> Any:
@@ -208,6 +208,8 @@ def _kind(value: Any) -> str:
 
 def configure_converter(conv: Any) -> None:
     """Apply every doover wire rule (listed in the module docstring) to ``conv``."""
+    import attrs
+
     from ._data import MessageLogEntry
 
     from . import _enums
