@@ -30,6 +30,7 @@ def test_module_imports_no_heavy_or_unrelated_modules(module):
     assert not {m for m in modules for f in FORBIDDEN if m == f or m.startswith(f + ".")}
     assert "requests" not in modules and "urllib3" not in modules
     assert "cattrs" not in modules  # the converter is built on first use
+    assert "attr" not in modules and "asyncio" not in modules  # model classes and the async face load on use
 
 
 def test_requests_is_imported_by_the_first_request_only():
