@@ -7,6 +7,7 @@ import secrets
 import threading
 from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple, Union
 
+from ..exceptions import InvalidArgumentError
 from .._snowflake import SnowflakeType, generate_snowflake
 from . import _agents
 from ._auth import Principal, TokenMinter, hash_secret
@@ -172,7 +173,7 @@ class Emulator(Inspector):
         """
         agents = [int(agent_id)] if isinstance(agent_id, (int, str)) else [int(a) for a in agent_id]
         if not agents:
-            raise ValueError("agent_id: expected at least one agent id")
+            raise InvalidArgumentError("agent_id: expected at least one agent id")
         if organisation_id is not None:
             with self.store.write() as tx:
                 for agent in agents:
@@ -236,7 +237,7 @@ class Emulator(Inspector):
         """
         given = [(k, v) for k, v in (("subscription", subscription_arn), ("schedule", schedule_id), ("ingestion", ingestion_id)) if v is not None]
         if len(given) != 1:
-            raise ValueError("give exactly one of subscription_arn, schedule_id, ingestion_id")
+            raise InvalidArgumentError("give exactly one of subscription_arn, schedule_id, ingestion_id")
         kind, ident = given[0][0], str(given[0][1])
         table, column = {
             "subscription": ("processor_subscriptions", "arn"),

@@ -16,6 +16,7 @@ path.
 import threading
 from typing import Any, Dict, List, Optional
 
+from ..exceptions import InvalidArgumentError
 from ._fields import as_int, as_number, as_object, as_str
 from ._http import ApiError, Request, Response
 
@@ -41,11 +42,11 @@ class Fault:
         message: Optional[str] = None,
     ) -> None:
         if kind not in KINDS:
-            raise ValueError("kind: expected one of {}, got {!r}".format(", ".join(KINDS), kind))
+            raise InvalidArgumentError("kind: expected one of {}, got {!r}".format(", ".join(KINDS), kind))
         if times is not None and times < 1:
-            raise ValueError("times: expected a positive count or None, got {!r}".format(times))
+            raise InvalidArgumentError("times: expected a positive count or None, got {!r}".format(times))
         if kind == "status" and not 100 <= status <= 599:
-            raise ValueError("status: expected an HTTP status code, got {!r}".format(status))
+            raise InvalidArgumentError("status: expected an HTTP status code, got {!r}".format(status))
         self.kind = kind
         self.remaining = times
         self.method = method.upper() if method else None

@@ -8,6 +8,7 @@ authored by the emulator's admin user unless told otherwise.
 import uuid
 from typing import Any, Dict, Iterable, List, Optional
 
+from ..exceptions import InvalidArgumentError
 from .._snowflake import SnowflakeType, generate_snowflake
 from . import _agents
 from ._aggregates import get_aggregate, update_aggregate
@@ -145,7 +146,7 @@ class Inspector:
         ``applications.<app_key>`` becomes ``config`` plus ``APP_KEY``, ``APP_ID``,
         ``APP_DISPLAY_NAME`` and ``AGENT_ID`` (given keys in ``config`` win). Returns it."""
         if not app_key or "." in app_key:
-            raise ValueError("app_key: expected a non-empty key without dots, got {!r}".format(app_key))
+            raise InvalidArgumentError("app_key: expected a non-empty key without dots, got {!r}".format(app_key))
         from ._processors import app_id_for
 
         with self.store.write() as tx:

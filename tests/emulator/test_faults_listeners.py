@@ -240,3 +240,16 @@ def test_direct_writes_through_the_emulator_fire_listeners_too(emu):
     emu.update_aggregate(1, "c", {"b": 2})
     emu.publish(1, "c", {"quiet": True}, hooks=False)
     assert [e["op"] for e in events] == ["on_message_create", "on_aggregate_update"]
+
+
+def test_bad_arguments_to_the_emulator_api_are_invalid_argument_errors(emu):
+    from doover.exceptions import InvalidArgumentError
+
+    with pytest.raises(InvalidArgumentError, match="status: expected an HTTP status code, got 42"):
+        emu.inject_status(42)
+    with pytest.raises(InvalidArgumentError, match="app_key: expected a non-empty key without dots"):
+        emu.set_deployment_config(1, "a.b", {})
+    with pytest.raises(InvalidArgumentError, match="give exactly one of"):
+        emu.initial_token()
+    with pytest.raises(KeyError):
+        emu.initial_token("arn:unknown")
