@@ -7,6 +7,14 @@ It prints machine-readable lines first, then one line per request::
     agent 1 token eyJ...
     ready
     POST /api/agents/1/channels/c/messages 201 1.4ms
+
+With ``--processor MODULE:HANDLER`` it also hosts a processor (see
+:class:`doover.emulator._hosting.ProcessorHost`): each ``--subscribe CHANNEL`` registers a
+subscription on the processor's agent, ``--schedule "rate(5 minutes)"`` fires
+``on_schedule``, and every invocation is printed as a line::
+
+    processor my_app:handler app_key my_app agent 1 subscribed sensors
+    invocation on_message_create cold success 412ms
 """
 
 import argparse
@@ -38,6 +46,20 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="lifetime of the printed tokens (default: 86400)",
     )
     parser.add_argument("--quiet", action="store_true", help="do not log each request")
+    hosting = parser.add_argument_group("hosting a processor")
+    hosting.add_argument("--processor", metavar="MODULE:HANDLER", default=None,
+                         help="a Lambda handler to invoke as subscriptions and schedules fire "
+                              "(imported from the current directory)")
+    hosting.add_argument("--subscribe", metavar="CHANNEL", action="append", default=[],
+                         help="channel whose message creates and aggregate updates invoke the processor (repeatable)")
+    hosting.add_argument("--schedule", metavar="EXPR", default=None,
+                         help='a schedule for on_schedule, e.g. "rate(5 minutes)"')
+    hosting.add_argument("--app-key", default=None, help="the processor's app key (default: the handler's module name)")
+    hosting.add_argument("--processor-agent", metavar="ID", type=_agent_id, default=None,
+                         help="agent the processor is installed on (default: the first --agent, else 1)")
+    hosting.add_argument("--config", metavar="FILE", default=None,
+                         help="JSON file with the processor's deployment config")
+    hosting.add_argument("--timeout", type=float, default=60.0, help="invocation timeout in seconds (default: 60)")
 
 
 def _agent_id(text: str) -> int:
@@ -94,11 +116,16 @@ def run(args: argparse.Namespace, out: Optional[TextIO] = None) -> int:
             lines = ["base_url {}".format(emu.base_url), "admin token {}".format(emu.admin_token(expires_in=args.token_expires))]
             for agent_id in _unique(args.agent):
                 lines.append("agent {} token {}".format(agent_id, emu.token_for(agent_id, expires_in=args.token_expires)))
+            host = _host_processor(args, emu, lines, out) if args.processor else None
             lines.append("ready")
             out.write("\n".join(lines) + "\n")
             out.flush()
-            while not stop.wait(0.5):
-                pass
+            try:
+                while not stop.wait(0.5):
+                    pass
+            finally:
+                if host is not None:
+                    host.stop()
         finally:
             emu.close()
         out.write("stopped\n")
@@ -107,6 +134,57 @@ def run(args: argparse.Namespace, out: Optional[TextIO] = None) -> int:
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
+
+
+def _host_processor(args: argparse.Namespace, emu: Any, lines: List[str], out: TextIO) -> Any:
+    """Start a :class:`ProcessorHost` for ``--processor`` and describe it in ``lines``."""
+    import json
+
+    from ..emulator._hosting import ProcessorHost
+    from ..exceptions import DooverError
+
+    if ":" not in args.processor:
+        raise DooverError("--processor: expected MODULE:HANDLER, got {!r}".format(args.processor))
+    if not args.subscribe and not args.schedule:
+        raise DooverError("--processor needs at least one --subscribe CHANNEL or a --schedule")
+    config = {}
+    if args.config:
+        try:
+            with open(args.config, encoding="utf-8") as handle:
+                config = json.load(handle)
+        except (OSError, ValueError) as exc:
+            raise DooverError("--config {}: {}".format(args.config, exc)) from exc
+        if not isinstance(config, dict):
+            raise DooverError("--config {}: expected a JSON object".format(args.config))
+    agent_id = args.processor_agent or (args.agent[0] if args.agent else 1)
+    app_key = args.app_key or args.processor.split(":", 1)[0].rsplit(".", 1)[-1]
+    lock = threading.Lock()
+
+    class _Host(ProcessorHost):
+        def _invoke(self, kind: str, lambda_event: Any) -> Any:  # print each invocation as it ends
+            record = super()._invoke(kind, lambda_event)
+            result = record.get("result") or {}
+            status = result.get("status") if isinstance(result, dict) else None
+            if "error" in record:
+                status = "error {}: {}".format(record["error"].get("type"), record["error"].get("message"))
+            elif result.get("skip_reason"):
+                status = "{} ({})".format(status, result["skip_reason"])
+            with lock:
+                out.write("invocation {} {} {} {}ms\n".format(
+                    record["op"], "cold" if record["cold"] else "warm", status, record["duration_ms"]))
+                out.flush()
+            return record
+
+    host = _Host(emu, args.processor, agent_id=agent_id, app_key=app_key, subscribe=args.subscribe,
+                 schedule=args.schedule, config=config, timeout=args.timeout)
+    host.start()
+    described = "processor {} app_key {} agent {}".format(args.processor, app_key, agent_id)
+    if args.subscribe:
+        described += " subscribed " + ",".join(args.subscribe)
+    if args.schedule:
+        described += " schedule " + args.schedule
+    lines.append(described)
+    return host
 
 
 def _unique(values: List[int]) -> List[int]:
