@@ -8,12 +8,11 @@
 """
 
 import argparse
-import importlib
-import importlib.util
 import json
-import os
 import sys
 from typing import Any, List
+
+from ._target import load_target
 
 DEFAULT_FILE = "doover_config.json"
 
@@ -53,34 +52,7 @@ def _fail(message: str, status: int = 2) -> int:
 
 
 def _load_target(target: str) -> Any:
-    module_part, sep, attr_path = target.rpartition(":")
-    if not sep or not module_part or not attr_path:
-        raise ValueError("expected MODULE:SchemaClass, got {!r}".format(target))
-    if module_part.endswith(".py") or os.sep in module_part or "/" in module_part:
-        path = os.path.abspath(module_part)
-        if not os.path.isfile(path):
-            raise ValueError("no such file: {}".format(module_part))
-        directory = os.path.dirname(path)
-        if directory not in sys.path:
-            sys.path.insert(0, directory)
-        name = os.path.splitext(os.path.basename(path))[0]
-        spec = importlib.util.spec_from_file_location(name, path)
-        if spec is None or spec.loader is None:
-            raise ValueError("cannot import {}".format(module_part))
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    else:
-        if os.getcwd() not in sys.path and "" not in sys.path:
-            sys.path.insert(0, os.getcwd())
-        module = importlib.import_module(module_part)
-    obj: Any = module
-    for part in attr_path.split("."):
-        try:
-            obj = getattr(obj, part)
-        except AttributeError:
-            raise ValueError("{} has no attribute {!r}".format(module_part, part)) from None
-    return obj
+    return load_target(target, "SchemaClass")
 
 
 def _export(args: argparse.Namespace) -> int:

@@ -9,12 +9,11 @@ by the app at runtime); exporting one still works but prints a note.
 """
 
 import argparse
-import importlib
-import importlib.util
 import json
-import os
 import sys
 from typing import Any
+
+from ._target import load_target
 
 DEFAULT_FILE = "doover_config.json"
 
@@ -33,38 +32,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
     export.add_argument("--stdout", action="store_true", help="print the schema instead of writing the file")
 
 
-def _import(module_part: str) -> Any:
-    if module_part.endswith(".py") or "/" in module_part or os.sep in module_part:
-        path = os.path.abspath(module_part)
-        if not os.path.isfile(path):
-            raise ValueError("no such file: {}".format(module_part))
-        directory = os.path.dirname(path)
-        if directory not in sys.path:
-            sys.path.insert(0, directory)
-        name = os.path.splitext(os.path.basename(path))[0]
-        spec = importlib.util.spec_from_file_location(name, path)
-        if spec is None or spec.loader is None:
-            raise ValueError("cannot import {}".format(module_part))
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-        return module
-    if os.getcwd() not in sys.path:
-        sys.path.insert(0, os.getcwd())
-    return importlib.import_module(module_part)
-
-
 def _load_ui_class(target: str) -> Any:
     from ..ui import UI
 
-    module_part, sep, attr_path = target.rpartition(":")
-    if not sep or not module_part or not attr_path:
-        raise ValueError("expected MODULE:UIClass, got {!r}".format(target))
-    obj: Any = _import(module_part)
-    for part in attr_path.split("."):
-        if not hasattr(obj, part):
-            raise ValueError("{} has no attribute {!r}".format(module_part, part))
-        obj = getattr(obj, part)
+    obj = load_target(target, "UIClass")
     if not (isinstance(obj, type) and issubclass(obj, UI)):
         raise ValueError("{} is not a doover.ui.UI subclass".format(target))
     return obj
