@@ -101,7 +101,12 @@ class Application:
         else:
             from ..tags import Tags as tags_cls
         self.tags = tags_cls(app_key, self.tag_store.manager, self.config)
-        self.ui = self.ui_cls(self.config, self.tags, app_key) if self.ui_cls is not None else None
+        #: the app's UI (built after ``tags.setup()`` when ``ui_cls`` or ``@ui.handler`` methods exist)
+        self.ui: Any = None
+        #: the :class:`doover.ui.UIManager` serving ``ui_cmds`` (None without a UI)
+        self.ui_manager: Any = None
+        #: the :class:`doover.rpc.RPCManager` serving ``@rpc.handler`` methods (None without any)
+        self.rpc: Any = None
         self._ready = threading.Event()
         self._done = threading.Event()
         self._shutdown_signal = False
@@ -176,6 +181,11 @@ class Application:
     def subscribe(self, channel_name: str, events: Any = "all") -> None:
         """Deliver the channel's events to the ``on_*`` hooks, between loop iterations."""
         self._agent.add_event_callback(channel_name, self._route_event, events)
+
+    def _channel_event(self, event: Any) -> Any:
+        from ._uiwire import dispatch_channel_event
+
+        return dispatch_channel_event(self, event)
 
     def _route_event(self, event: Any) -> Any:
         hook = getattr(self, "on_" + event.event_type, None)

@@ -15,6 +15,7 @@ from typing import Any, Optional
 from ..exceptions import DooverError
 from ._health import start_health_server
 from ._tagstore import TAG_CHANNEL
+from ._uiwire import publish_initial, publish_pending, wire_ui_and_rpc
 
 __all__ = ["run_lifecycle"]
 
@@ -63,7 +64,9 @@ def _run(app: Any) -> int:
             app._call(app.tags.setup)
         if hasattr(app.tags, "get_live_tag_keys"):
             app.tag_store.manager.set_live_tags(app.tags.get_live_tag_keys())
+        wire_ui_and_rpc(app)
         app._call(app.setup)
+        publish_initial(app)
     except Exception:  # noqa: BLE001 - the user's setup
         log.exception("%s: setup() failed; waiting %s s before exiting", app.name, app.error_wait_period)
         app.stop_event.wait(app.error_wait_period)
@@ -120,6 +123,7 @@ def _loop(app: Any) -> int:
         try:
             app._call(app.main_loop)
             _commit(app)
+            publish_pending(app)
         except Exception:  # noqa: BLE001 - the seed: log, wait, retry
             app.failures += 1
             app.failing = True
@@ -207,6 +211,7 @@ def _shutdown(app: Any) -> int:
         log.exception("%s: on_shutdown_at() failed", app.name)
     try:
         _commit(app, final=True)
+        publish_pending(app)
         if app.force_log_on_shutdown:
             app._agent.create_message(
                 "ui_cmds", {"type": "log", "app_key": app.app_key or "", "message": "shutting down",
