@@ -20,6 +20,7 @@ import asyncio
 import contextvars
 import datetime as _dt
 import logging
+import queue
 import threading
 import time
 from typing import Any, Dict, Optional
@@ -107,6 +108,7 @@ class Application:
         self.ui_manager: Any = None
         #: the :class:`doover.rpc.RPCManager` serving ``@rpc.handler`` methods (None without any)
         self.rpc: Any = None
+        self._deliveries: Any = queue.Queue()
         self._ready = threading.Event()
         self._done = threading.Event()
         self._shutdown_signal = False
@@ -181,6 +183,25 @@ class Application:
     def subscribe(self, channel_name: str, events: Any = "all") -> None:
         """Deliver the channel's events to the ``on_*`` hooks, between loop iterations."""
         self._agent.add_event_callback(channel_name, self._route_event, events)
+
+    def deliver_on_loop(self, callback: Any, *args: Any) -> None:
+        """Queue ``callback(*args)`` (``def`` or ``async def``) to run on the loop thread,
+        before the next iteration; safe from any thread. ``run_app`` gives this to the
+        ``PlatformInterface`` and ``ModbusInterface`` it builds as their delivery function."""
+        self._deliveries.put((callback, args))
+
+    def _run_deliveries(self) -> int:
+        ran = 0
+        while True:
+            try:
+                callback, args = self._deliveries.get_nowait()
+            except queue.Empty:
+                return ran
+            try:
+                call_hook(callback, *args)
+            except Exception:  # noqa: BLE001 - a user callback must not kill the loop
+                log.exception("%s: callback %r failed", self.name, callback)
+            ran += 1
 
     def _channel_event(self, event: Any) -> Any:
         from ._uiwire import dispatch_channel_event

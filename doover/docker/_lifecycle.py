@@ -118,6 +118,7 @@ def _loop(app: Any) -> int:
         elif app._shutdown_signal and app.test_mode:
             break
         start = app.clock()
+        app._run_deliveries()
         agent.dispatch_pending()
         _answer_shutdown_request(app)
         try:

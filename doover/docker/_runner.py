@@ -83,7 +83,10 @@ def run_app(app: Any, argv: Optional[Sequence[str]] = None, env: Optional[Mappin
     """Run an ``Application`` subclass (or instance) as a process; returns, or exits with, its code.
 
     A class is constructed with the resolved settings; an instance keeps its own device
-    agent if it has a real one and only takes the settings it lacks.
+    agent if it has a real one and only takes the settings it lacks. An app without a
+    ``platform_iface`` / ``modbus_iface`` gets a ``PlatformInterface`` (simulated board) and
+    a ``ModbusInterface(app_key, config=app.config)``, both delivering their callbacks onto
+    the loop thread (:meth:`Application.deliver_on_loop`).
     """
     from ._application import Application
     from ._device_agent import DeviceAgentInterface
@@ -116,14 +119,36 @@ def run_app(app: Any, argv: Optional[Sequence[str]] = None, env: Optional[Mappin
         instance.config_fp = instance.config_fp or settings.config_fp
         if instance.healthcheck_port is None:
             instance.healthcheck_port = settings.healthcheck_port
+    built = _attach_hardware(instance)
     restore = _install_signals(instance)
     try:
         code = instance.run()
     finally:
         restore()
+        for iface in built:
+            close = getattr(iface, "close", None)
+            if close is not None:
+                close()
     if code:
         sys.exit(code)
     return code
+
+
+def _attach_hardware(app: Any) -> list:
+    """Give the app a PlatformInterface (simulated board) and a ModbusInterface (buses from
+    ``config.modbus_config``) unless it has its own; their callbacks run on the loop thread."""
+    built = []
+    if app.platform_iface is None:
+        from ..hardware.platform import PlatformInterface
+
+        app.platform_iface = PlatformInterface(app.app_key, deliver=app.deliver_on_loop)
+        built.append(app.platform_iface)
+    if app.modbus_iface is None:
+        from ..hardware.modbus import ModbusInterface
+
+        app.modbus_iface = ModbusInterface(app.app_key, config=app.config, deliver=app.deliver_on_loop)
+        built.append(app.modbus_iface)
+    return built
 
 
 def _install_signals(app: Any):

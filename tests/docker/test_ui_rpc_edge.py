@@ -178,3 +178,35 @@ def test_edge_rpc_handler_channel_is_subscribed_and_answered(running):
     reply = emu.message(AGENT, "panel_rpc", int(sent["id"]))["data"]
     assert reply["status"]["code"] == "success"
     assert reply["response"] == {"pong": {"n": 3}}
+
+
+def test_run_app_gives_platform_and_modbus_interfaces_delivering_on_the_loop_thread():
+    from doover.docker import ModbusInterface, PlatformInterface, run_app
+    from doover.hardware.platform import SimulatedBoard
+
+    emu = Emulator().start()
+    agent = DeviceAgentInterface(KEY, AGENT, emu.base_url, emu.token_for(AGENT), poll_interval=0.05)
+    app = SyncPanel(KEY, device_agent=agent, test_mode=True)
+    codes = []
+    thread = threading.Thread(
+        target=lambda: codes.append(run_app(app, argv=[], env={"HEALTHCHECK_PORT": "0"}, setup_logging=False)))
+    thread.start()
+    try:
+        assert app.wait_until_ready(30)
+        assert isinstance(app.platform_iface, PlatformInterface)
+        assert isinstance(app.platform_iface.backend, SimulatedBoard)
+        assert isinstance(app.modbus_iface, ModbusInterface)
+        assert app.modbus_iface.config is app.config
+        assert app.modbus_iface.app_key == KEY
+        ran = []
+        app.platform_iface.deliver(lambda *a: ran.append(("pulse", a, threading.current_thread().name)), 2, True)
+        app.modbus_iface._deliver(lambda *a: ran.append(("regs", a, threading.current_thread().name)), [7])
+        assert ran == []  # queued, not run on the caller's thread
+        assert app.next(30)
+        assert ran == [("pulse", (2, True), thread.name), ("regs", ([7],), thread.name)]
+    finally:
+        app.request_stop()
+        thread.join(30)
+        emu.close()
+    assert not thread.is_alive()
+    assert codes == [0]
