@@ -76,8 +76,8 @@ class Application:
             device_agent = MockDeviceAgentInterface(app_key)
         self.app_key = app_key
         self._agent = device_agent
-        self.platform_iface = platform_iface
-        self.modbus_iface = modbus_iface
+        self._platform_iface = platform_iface
+        self._modbus_iface = modbus_iface
         self.name = name or type(self).__name__
         self.test_mode = test_mode
         self.config_fp = config_fp
@@ -141,6 +141,35 @@ class Application:
     def device_agent(self, value: Any) -> None:
         self._agent = value
         self.tag_store.device_agent = value
+
+    def _face(self, target: Any, sync_names: Any) -> Any:
+        if target is None or not self.is_async:
+            return target
+        from ._asyncface import AsyncFace
+
+        return AsyncFace(target, sync_names)
+
+    @property
+    def platform_iface(self) -> Any:
+        """The platform I/O interface; for an app with ``async def`` hooks, its awaitable face."""
+        from ._asyncface import PLATFORM_SYNC_NAMES
+
+        return self._face(self._platform_iface, PLATFORM_SYNC_NAMES)
+
+    @platform_iface.setter
+    def platform_iface(self, value: Any) -> None:
+        self._platform_iface = value
+
+    @property
+    def modbus_iface(self) -> Any:
+        """The Modbus interface; for an app with ``async def`` hooks, its awaitable face."""
+        from ._asyncface import MODBUS_SYNC_NAMES
+
+        return self._face(self._modbus_iface, MODBUS_SYNC_NAMES)
+
+    @modbus_iface.setter
+    def modbus_iface(self, value: Any) -> None:
+        self._modbus_iface = value
 
     @property
     def health_port(self) -> Optional[int]:

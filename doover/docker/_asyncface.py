@@ -12,13 +12,22 @@ import contextvars
 import functools
 from typing import Any, FrozenSet
 
-__all__ = ["AsyncFace", "DEVICE_AGENT_SYNC_NAMES"]
+__all__ = ["AsyncFace", "DEVICE_AGENT_SYNC_NAMES", "PLATFORM_SYNC_NAMES", "MODBUS_SYNC_NAMES"]
 
 DEVICE_AGENT_SYNC_NAMES = frozenset([
     "add_event_callback", "add_subscription", "subscribe_to_channel", "is_channel_synced",
     "get_is_dda_available", "get_is_dda_online", "get_has_dda_been_online",
     "has_persistent_connection", "outbox_depth", "pending_events", "dispatch_pending",
 ])
+
+
+#: platform methods the platform SDK calls without ``await`` (they return counters/listeners)
+PLATFORM_SYNC_NAMES = frozenset([
+    "get_new_pulse_counter", "get_new_event_counter", "start_di_pulse_listener", "set_delivery",
+])
+
+#: Modbus methods the platform SDK calls without ``await``
+MODBUS_SYNC_NAMES = frozenset(["add_read_register_subscription", "set_delivery"])
 
 
 class AsyncFace:
@@ -31,6 +40,8 @@ class AsyncFace:
     def __getattr__(self, name: str) -> Any:
         attr = getattr(self._target, name)
         if name in self._sync_names or name.startswith("_") or not callable(attr):
+            return attr
+        if asyncio.iscoroutinefunction(attr):  # already awaitable (e.g. a test double's async def)
             return attr
 
         @functools.wraps(attr)

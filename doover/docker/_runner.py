@@ -141,13 +141,15 @@ def _attach_hardware(app: Any) -> list:
     if app.platform_iface is None:
         from ..hardware.platform import PlatformInterface
 
-        app.platform_iface = PlatformInterface(app.app_key, deliver=app.deliver_on_loop)
-        built.append(app.platform_iface)
+        platform = PlatformInterface(app.app_key, deliver=app.deliver_on_loop)
+        app.platform_iface = platform
+        built.append(platform)
     if app.modbus_iface is None:
         from ..hardware.modbus import ModbusInterface
 
-        app.modbus_iface = ModbusInterface(app.app_key, config=app.config, deliver=app.deliver_on_loop)
-        built.append(app.modbus_iface)
+        modbus = ModbusInterface(app.app_key, config=app.config, deliver=app.deliver_on_loop)
+        app.modbus_iface = modbus
+        built.append(modbus)
     return built
 
 
