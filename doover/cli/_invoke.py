@@ -104,12 +104,7 @@ def build_event(args: argparse.Namespace, base_url: str, token: str, mint: Any =
     org = info.get("organisation_id")
     channel = {"agent_id": str(agent), "name": args.channel}
     if args.op == "on_message_create":
-        message = api.create_message(args.channel, data, agent_id=agent)
-        if not isinstance(message, dict) or "id" not in message:
-            raise DooverError("emulator: creating the message answered {!r}, expected a message".format(message))
-        message.setdefault("channel", channel)
-        message.setdefault("data", data)
-        message.setdefault("author_id", str(agent))
+        message = api.create_message(args.channel, data, agent_id=agent).to_dict()
         d = {"organisation_id": org, "channel": channel, "message": message}
     elif args.op == "on_aggregate_update":
         api.update_channel_aggregate(args.channel, data, agent_id=agent)

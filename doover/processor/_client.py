@@ -1,31 +1,25 @@
 """``ProcessorDataClient``: the Data API client a processor sees as ``self.api``.
 
-Every method takes ``agent_id`` / ``organisation_id`` as optional keywords that default to
-the invocation's agent and organisation. Writes to the channel that invoked the processor
-(``create_message``, ``update_channel_aggregate``, ``update_message``, batch creates) raise
-:class:`~doover.exceptions.InvokingChannelError` unless ``allow_invoking_channel=True``
-(logged at WARNING). On ``tag_values`` a write scoped to this app's key is allowed.
+A :class:`doover.api.DataClient` subclass, so a processor's requests share the one HTTP stack
+(retries, gzip, typed models). Two hooks bind it to the invocation:
 
-``requests`` is imported on the first request, never before. All requests go through
-:meth:`ProcessorDataClient.request`.
+* ``_resolve_agent_id`` defaults ``agent_id`` to the invocation's agent (and names the
+  missing agent before setup);
+* ``_before_write`` applies the anti-recursion guard: a write to the channel that invoked the
+  processor raises :class:`~doover.exceptions.InvokingChannelError` unless
+  ``allow_invoking_channel=True`` (logged at WARNING). On ``tag_values`` a write scoped to
+  this app's key is allowed.
+
+``organisation_id`` defaults to the invocation's organisation through the client's own
+default. ``requests`` is imported on the first request, never before.
 """
 
-import datetime
-import json
 import logging
-import os
-import platform
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Sequence, Union
 
-from .._version import __version__
-from ..exceptions import (
-    APIConnectionError,
-    APITimeoutError,
-    DecodeError,
-    DooverError,
-    InvokingChannelError,
-    error_for_status,
-)
+from ..api import DataClient
+from ..exceptions import DooverError, InvalidArgumentError, InvokingChannelError
+from ..models import BatchMutationItem, BatchMutationResponse
 
 __all__ = ["ProcessorDataClient", "DEFAULT_BASE_URL", "base_url_from_env"]
 
@@ -36,45 +30,18 @@ DEFAULT_BASE_URL = "https://data.doover.com/api"
 
 def base_url_from_env() -> str:
     """``$DOOVER_DATA_ENDPOINT`` or, when unset or empty, the Doover cloud."""
+    import os
+
     return (os.environ.get("DOOVER_DATA_ENDPOINT") or DEFAULT_BASE_URL).rstrip("/")
 
 
-def _ms(value: Any) -> Any:
-    if isinstance(value, datetime.datetime):
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=datetime.timezone.utc)
-        return int(value.timestamp() * 1000)
-    return value
-
-
-_BOUND: List[Any] = []
-
-
-def _bound_data_client_class() -> Any:
-    """A DataClient subclass whose agent default and write guard come from the processor."""
-    if not _BOUND:
-        from ..api import DataClient
-
-        class _InvocationDataClient(DataClient):  # type: ignore[misc, valid-type]
-            _processor: "ProcessorDataClient"
-
-            def _resolve_agent_id(self, agent_id: Optional[int]) -> int:
-                return self._processor._agent(agent_id)
-
-            def _before_write(self, kind: str, channel_name: str, data: Any, *, agent_id: int,
-                              allow_invoking_channel: bool = False) -> None:
-                self._processor.check_write(channel_name, data, allow_invoking_channel)
-
-        _BOUND.append(_InvocationDataClient)
-    return _BOUND[0]
-
-
-class ProcessorDataClient:
+class ProcessorDataClient(DataClient):
     """Blocking Data API client bound to one processor invocation.
 
     ``agent_id``, ``organisation_id``, ``app_key`` and ``invoking_channel`` are set by the
     runtime; ``lookup_ip`` (default False) makes ``ping_connection_at`` ask a public service
-    for the IP when none is given.
+    for the IP when none is given. ``session`` reuses one ``requests.Session`` (warm Lambda
+    containers keep theirs); other keywords go to :class:`doover.api.DataClient`.
     """
 
     is_processor_v2 = True
@@ -84,121 +51,41 @@ class ProcessorDataClient:
         base_url: Optional[str] = None,
         token: Optional[str] = None,
         session: Any = None,
-        timeout: float = 30.0,
+        timeout: Any = 30.0,
+        **kwargs: Any
     ) -> None:
-        self.base_url = (base_url or base_url_from_env()).rstrip("/")
-        self.token = token
-        self.agent_id: Optional[int] = None
-        self.organisation_id: Optional[int] = None
+        if session is not None and kwargs.get("session_factory") is None:
+            kwargs["session_factory"] = lambda: session
+        super().__init__(base_url or base_url_from_env(), token=token, timeout=timeout, **kwargs)
+        #: The app key whose ``tag_values`` subtree this invocation may write.
         self.app_key: Optional[str] = None
+        #: The channel that invoked the processor (None for schedules and ingestions).
         self.invoking_channel: Optional[str] = None
         self.lookup_ip = False
-        self.timeout = timeout
-        self._session = session
-        self.request_count = 0
-
-    # ------------------------------------------------------------------ the rest of the API
-
-    def __getattr__(self, name: str) -> Any:
-        """Every other :class:`doover.api.DataClient` method (``list_channels``,
-        ``fetch_timeseries``, alarms, notifications, batches, ...), on a DataClient bound to
-        this invocation: same base URL, token and organisation, ``agent_id`` defaulting to the
-        processor's agent, and channel writes going through :meth:`check_write`."""
-        if name.startswith("_"):
-            raise AttributeError(name)
-        return getattr(self._data_client(), name)
-
-    def _data_client(self) -> Any:
-        full = self.__dict__.get("_full")
-        if full is None or full.token != self.token:
-            full = _bound_data_client_class()(
-                self.base_url, token=self.token, agent_id=self.agent_id,
-                organisation_id=self.organisation_id,
-            )
-            full._processor = self
-            self.__dict__["_full"] = full
-        return full
 
     @property
     def has_persistent_connection(self) -> bool:
         """Processors never hold a connection open."""
         return False
 
-    # ------------------------------------------------------------------ transport
+    @property
+    def http_session(self) -> Any:
+        """The ``requests.Session`` this thread used, or None before the first request."""
+        return getattr(self._local, "session", None)
 
-    def request(
-        self,
-        method: str,
-        path: str,
-        *,
-        json_body: Any = None,
-        params: Optional[Dict[str, Any]] = None,
-        organisation_id: Optional[int] = None,
-    ) -> Any:
-        """Send one request and return the decoded JSON body (None when empty)."""
-        if self._session is None:
-            import requests  # first request only: keeps cold start and pre-hook skips cheap
+    # ------------------------------------------------------------------ hooks
 
-            self._session = requests.Session()
-        headers = {
-            "User-Agent": "doover-sync/{} Python/{}".format(
-                __version__, platform.python_version()
-            )
-        }
-        if self.token:
-            headers["Authorization"] = "Bearer " + self.token
-        org = organisation_id or self.organisation_id
-        if org:
-            headers["X-Doover-Organisation"] = str(org)
-        data = None
-        if json_body is not None:
-            data = json.dumps(json_body, separators=(",", ":")).encode("utf-8")
-            headers["Content-Type"] = "application/json"
-        query = None
-        if params:
-            query = {
-                k: ("true" if v is True else "false" if v is False else v)
-                for k, v in params.items()
-                if v is not None
-            }
-        url = self.base_url + path
-        self.request_count += 1
-        import requests
-
-        try:
-            resp = self._session.request(
-                method, url, data=data, params=query, headers=headers, timeout=self.timeout
-            )
-        except requests.Timeout as exc:
-            raise APITimeoutError("{} {} timed out; is the Data API reachable?".format(method, url)) from exc
-        except requests.ConnectionError as exc:
-            raise APIConnectionError("{} {} failed: {}".format(method, url, exc)) from exc
-        if resp.status_code >= 400:
-            raise error_for_status(resp.status_code, url, method, "", resp.text)
-        if not resp.content:
-            return None
-        try:
-            return resp.json()
-        except ValueError as exc:
-            raise DecodeError(
-                "{} {}: expected a JSON body, got {!r}".format(method, url, resp.text[:80])
-            ) from exc
-
-    def close(self) -> None:
-        """Close the HTTP session (a new one opens on the next request)."""
-        if self._session is not None:
-            self._session.close()
-            self._session = None
-
-    # ------------------------------------------------------------------ guards
-
-    def _agent(self, agent_id: Optional[int]) -> int:
+    def _resolve_agent_id(self, agent_id: Optional[int]) -> int:
         agent = agent_id or self.agent_id
         if not agent:
-            raise InvokingChannelError(
+            raise InvalidArgumentError(
                 "agent_id: no agent given and the processor has no agent yet (before setup)"
             )
         return int(agent)
+
+    def _before_write(self, kind: str, channel_name: str, data: Any, *, agent_id: int,
+                      allow_invoking_channel: bool = False) -> None:
+        self.check_write(channel_name, data, allow_invoking_channel)
 
     def check_write(self, channel_name: str, data: Any, allow_invoking_channel: bool) -> None:
         """Apply the anti-recursion rule to a write of ``data`` to ``channel_name``."""
@@ -225,128 +112,76 @@ class ProcessorDataClient:
 
     def fetch_subscription_info(self, subscription_id: str) -> Dict[str, Any]:
         """``GET /processors/subscriptions/{id}`` (the raw ARN goes in the path)."""
-        return self.request("GET", "/processors/subscriptions/" + str(subscription_id))
+        return self._request("GET", "/processors/subscriptions/" + str(subscription_id), idempotent=True)
 
     def fetch_schedule_info(self, schedule_id: Any) -> Dict[str, Any]:
         """``GET /processors/schedules/{id}``."""
-        return self.request("GET", "/processors/schedules/" + str(schedule_id))
+        return self._request("GET", "/processors/schedules/" + str(schedule_id), idempotent=True)
 
-    # ------------------------------------------------------------------ writes
+    # ------------------------------------------------------------------ batch
 
-    def create_message(
-        self, channel_name: str, data: Any, *, ts: Any = None, allow_invoking_channel: bool = False,
-        agent_id: Optional[int] = None, organisation_id: Optional[int] = None,
-    ) -> Any:
-        """``POST /agents/{agent}/channels/{name}/messages`` with ``{"data": ...}``."""
-        self.check_write(channel_name, data, allow_invoking_channel)
-        body: Dict[str, Any] = {"data": data}
-        if ts is not None:
-            body["ts"] = _ms(ts)
-        return self.request(
-            "POST",
-            "/agents/{}/channels/{}/messages".format(self._agent(agent_id), channel_name),
-            json_body=body,
-            organisation_id=organisation_id,
-        )
-
-    def update_message(
-        self, channel_name: str, message_id: Any, data: Any, *, replace_data: bool = False,
-        allow_invoking_channel: bool = False, agent_id: Optional[int] = None,
+    def batch_create_messages(  # type: ignore[override]
+        self,
+        items: Sequence[Union[BatchMutationItem, Dict[str, Any]]],
+        *,
+        allow_invoking_channel: bool = False,
         organisation_id: Optional[int] = None,
-    ) -> Any:
-        """``PATCH`` (merge) or, with ``replace_data``, ``PUT`` a message's data."""
-        self.check_write(channel_name, data, allow_invoking_channel)
-        return self.request(
-            "PUT" if replace_data else "PATCH",
-            "/agents/{}/channels/{}/messages/{}".format(
-                self._agent(agent_id), channel_name, message_id
-            ),
-            json_body={"data": data},
-            organisation_id=organisation_id,
-        )
+    ) -> BatchMutationResponse:
+        """``POST /agents/messages`` (1 to 50 items), each checked by the invoking-channel guard.
 
-    def update_channel_aggregate(
-        self, channel_name: str, data: Any, *, replace_data: bool = False,
-        replace_keys: Optional[List[str]] = None, suppress_response: bool = False,
-        allow_invoking_channel: bool = False, agent_id: Optional[int] = None,
-        organisation_id: Optional[int] = None,
-    ) -> Any:
-        """``PATCH`` (merge) or, with ``replace_data``, ``PUT`` a channel aggregate (bare body).
-
-        ``replace_keys`` are dotted paths the server replaces instead of deep-merging.
-        """
-        self.check_write(channel_name, data, allow_invoking_channel)
-        params: Dict[str, Any] = {}
-        if suppress_response:
-            params["suppress_response"] = True
-        if replace_keys:
-            params["replace"] = list(replace_keys)
-        return self.request(
-            "PUT" if replace_data else "PATCH",
-            "/agents/{}/channels/{}/aggregate".format(self._agent(agent_id), channel_name),
-            json_body=data,
-            params=params or None,
-            organisation_id=organisation_id,
-        )
-
-    def batch_create_messages(
-        self, items: List[Dict[str, Any]], *, allow_invoking_channel: bool = False,
-        organisation_id: Optional[int] = None,
-    ) -> Any:
-        """``POST /agents/messages`` with ``{"items": [...]}`` (1 to 50 items).
-
-        Each item is ``{"channel_name", "data", ["agent_id"], ["ts"]}``; ``agent_id`` defaults to
-        the processor's agent and is sent as a string.
+        Items are :class:`~doover.models.BatchMutationItem` or dicts
+        ``{"channel_name", "data", ["agent_id"], ["ts"]}``; ``agent_id`` defaults to the
+        processor's agent.
         """
         if not 1 <= len(items) <= 50:
             raise DooverError("items: expected 1 to 50 batch items, got {}".format(len(items)))
-        out = []
+        out: List[BatchMutationItem] = []
         for item in items:
-            self.check_write(item["channel_name"], item["data"], allow_invoking_channel)
-            entry = {"agent_id": str(self._agent(item.get("agent_id"))),
-                     "channel_name": item["channel_name"], "data": item["data"]}
-            if item.get("ts") is not None:
-                entry["ts"] = _ms(item["ts"])
-            out.append(entry)
-        return self.request(
-            "POST", "/agents/messages", json_body={"items": out}, organisation_id=organisation_id
+            if isinstance(item, dict):
+                item = BatchMutationItem(
+                    agent_id=self._resolve_agent_id(item.get("agent_id")),
+                    channel_name=item["channel_name"], data=item.get("data"),
+                    timestamp=item.get("ts"),
+                )
+            self.check_write(item.channel_name, item.data, allow_invoking_channel)
+            out.append(item)
+        return super().batch_create_messages(out, organisation_id=organisation_id)
+
+    # ------------------------------------------------------------------ raw calls
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        json_body: Any = None,
+        params: Optional[Dict[str, Any]] = None,
+        organisation_id: Optional[int] = None,
+    ) -> Any:
+        """Send one request through the client's choke point; the decoded JSON (None when empty)."""
+        kwargs: Dict[str, Any] = {}
+        if json_body is not None:
+            kwargs["json"] = json_body
+        return self._request(
+            method, path, params=sorted(params.items()) if params else None,
+            organisation_id=organisation_id, **kwargs
         )
 
     # ------------------------------------------------------------------ connection
 
-    def ping_connection_at(
-        self, online_at: datetime.datetime, connection_status: str, determination: str, *,
-        ping_at: Optional[datetime.datetime] = None, user_agent: Optional[str] = None,
-        ip_address: Optional[str] = None, agent_id: Optional[int] = None,
+    def update_connection_config(  # type: ignore[override]
+        self,
+        config: Any,
+        *,
+        agent_id: Optional[int] = None,
         organisation_id: Optional[int] = None,
     ) -> None:
-        """Write a connection ping to ``doover_connection`` (message + aggregate merge)."""
-        if ip_address is None and self.lookup_ip:
-            import requests
+        """Publish ``{"config": config}`` to ``doover_connection`` (message + aggregate merge).
 
-            ip_address = requests.get("https://checkip.amazonaws.com", timeout=5).text.strip()
-        payload = {
-            "status": {
-                "status": str(connection_status),
-                "last_online": _ms(online_at),
-                "last_ping": _ms(ping_at or datetime.datetime.now(datetime.timezone.utc)),
-                "user_agent": user_agent or "doover-processor",
-                "ip": ip_address,
-            },
-            "determination": str(determination),
-        }
-        self.create_message("doover_connection", payload, agent_id=agent_id,
-                            organisation_id=organisation_id)
-        self.update_channel_aggregate("doover_connection", payload, agent_id=agent_id,
-                                      organisation_id=organisation_id)
-
-    def update_connection_config(
-        self, config: Dict[str, Any], *, agent_id: Optional[int] = None,
-        organisation_id: Optional[int] = None,
-    ) -> None:
-        """Publish ``{"config": config}`` to ``doover_connection`` (message + aggregate merge)."""
-        payload = {"config": dict(config)}
-        self.create_message("doover_connection", payload, agent_id=agent_id,
-                            organisation_id=organisation_id)
-        self.update_channel_aggregate("doover_connection", payload, agent_id=agent_id,
-                                      organisation_id=organisation_id)
+        A dict is sent as given (keys it lacks are left alone by the merge); a
+        :class:`~doover.models.ConnectionConfig` goes through :class:`doover.api.DataClient`.
+        """
+        if isinstance(config, dict):
+            self._write_connection({"config": dict(config)}, agent_id, organisation_id)
+            return
+        super().update_connection_config(config, agent_id=agent_id, organisation_id=organisation_id)

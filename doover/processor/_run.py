@@ -259,7 +259,7 @@ class _Invocation:
             raise InvalidEventError(
                 "d.upgrade: no upgrade info, SNS subscription or d.schedule_id in the event"
             )
-        app._http_session = client._session
+        app._http_session = client.http_session
         if not isinstance(info, dict) or not info.get("token") or not info.get("agent_id"):
             raise InvalidEventError("upgrade info: expected an object with token and agent_id")
         try:
@@ -269,7 +269,7 @@ class _Invocation:
                 "upgrade info.agent_id: expected an integer, got {!r}".format(info["agent_id"])
             ) from exc
         client.agent_id = app.agent_id
-        client.token = info["token"]
+        client.set_token(info["token"])
         org = info.get("organisation_id") or self.d.get("organisation_id")
         client.organisation_id = int(org) if org else None
         app.app_key = info.get("app_key")
@@ -434,9 +434,9 @@ class _Invocation:
         except Exception as exc:
             log.error("Failed to publish invocation summary: %s", exc)
             return
-        for entry in (response or {}).get("items", []) if isinstance(response, dict) else []:
-            if not entry.get("success", True):
-                log.error("Batch item to %s failed: %s", entry.get("channel_name"), entry.get("error"))
+        for entry in response.items:
+            if not entry.success:
+                log.error("Batch item to %s failed: %s", entry.channel_name, entry.error)
 
 
 def run_app(app: Application, event: Any, context: Any = None, setup_logging: bool = True) -> Dict[str, Any]:

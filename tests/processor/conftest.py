@@ -5,6 +5,7 @@ A body is a generator method: each ``yield x`` hands back ``x`` (sync app) or ``
 (async app, where ``x`` is awaitable), so one body serves both flavours.
 """
 
+import gzip
 import inspect
 import json
 import re
@@ -112,10 +113,18 @@ class Cloud:
         rsps.add_callback(responses.GET, re.compile(re.escape(BASE) + r"/agents/\d+/channels/[^/?]+(\?.*)?$"),
                           callback=self._channel)
 
-    def _record(self, request):
+    @staticmethod
+    def _body(request):
+        # DataClient gzips JSON bodies of 50 bytes or more (Content-Encoding: gzip)
         body = request.body
-        if isinstance(body, bytes):
-            body = body.decode()
+        if isinstance(body, str):
+            body = body.encode()
+        if body and request.headers.get("Content-Encoding") == "gzip":
+            body = gzip.decompress(body)
+        return body.decode() if body else body
+
+    def _record(self, request):
+        body = self._body(request)
         self.calls.append({
             "method": request.method,
             "path": request.path_url[len("/api"):],
@@ -132,7 +141,15 @@ class Cloud:
 
     def _ok(self, request):
         self._record(request)
-        return 200, {}, json.dumps({"id": str(next(self._ids))})
+        body = self.calls[-1]["body"]
+        parts = request.path_url.split("?")[0].split("/")  # /api/agents/{id}/channels/{name}/...
+        if "aggregate" in parts:
+            if "suppress_response=true" in request.path_url:
+                return 200, {}, ""
+            return 200, {}, json.dumps({"data": body, "attachments": []})
+        channel = {"agent_id": parts[3], "name": parts[5]}
+        return 200, {}, json.dumps({"id": str(next(self._ids)), "author_id": "5", "channel": channel,
+                                    "data": (body or {}).get("data")})
 
     def _channel(self, request):
         self._record(request)
@@ -140,7 +157,7 @@ class Cloud:
 
     def _batch(self, request):
         self._record(request)
-        items = json.loads(request.body)["items"]
+        items = json.loads(self._body(request))["items"]
         return 200, {}, json.dumps({"items": [dict(agent_id=i["agent_id"], channel_name=i["channel_name"],
                                                    success=True, message_id=str(next(self._ids))) for i in items],
                                     "count": len(items), "succeeded": len(items), "failed": 0})
