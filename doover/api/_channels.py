@@ -112,11 +112,7 @@ class ChannelMethods:
         organisation_id: Optional[int] = None,
     ) -> int:
         """``POST /agents/{agent_id}/channels/{channel}``; returns the new channel's id."""
-        payload: Dict[str, Any] = {"is_private": bool(is_private)}
-        if message_schema is not None:
-            payload["message_schema"] = message_schema
-        if aggregate_schema is not None:
-            payload["aggregate_schema"] = aggregate_schema
+        payload = _channel_settings(is_private, message_schema, aggregate_schema)
         body = self._request(
             "POST",
             path("agents", self._resolve_agent_id(agent_id), "channels", channel_name),
@@ -136,11 +132,7 @@ class ChannelMethods:
         organisation_id: Optional[int] = None,
     ) -> Channel:
         """``PUT /agents/{agent_id}/channels/{channel}``: create or replace the channel's settings."""
-        payload: Dict[str, Any] = {"is_private": bool(is_private)}
-        if message_schema is not None:
-            payload["message_schema"] = message_schema
-        if aggregate_schema is not None:
-            payload["aggregate_schema"] = aggregate_schema
+        payload = _channel_settings(is_private, message_schema, aggregate_schema)
         body = self._request(
             "PUT",
             path("agents", self._resolve_agent_id(agent_id), "channels", channel_name),
@@ -475,3 +467,15 @@ class ChannelMethods:
             expect="bytes",
             organisation_id=organisation_id,
         )
+
+
+def _channel_settings(
+    is_private: bool, message_schema: Optional[Dict[str, Any]], aggregate_schema: Optional[Dict[str, Any]]
+) -> Dict[str, Any]:
+    """The body of create/put channel: ``is_private`` always, each schema only when given."""
+    payload: Dict[str, Any] = {"is_private": bool(is_private)}
+    if message_schema is not None:
+        payload["message_schema"] = message_schema
+    if aggregate_schema is not None:
+        payload["aggregate_schema"] = aggregate_schema
+    return payload
