@@ -21,7 +21,6 @@ from ..exceptions import (
     HTTPError,
     InvalidArgumentError,
     TokenRefreshError,
-    UnauthorizedError,
     error_for_status,
 )
 from ._auth import TokenState

@@ -26,7 +26,7 @@ import hmac
 import json
 import secrets
 import time
-from typing import Any, Dict, FrozenSet, Iterable, Optional
+from typing import Any, Dict, Iterable, Optional
 
 from ._http import ApiError
 

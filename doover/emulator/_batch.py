@@ -11,7 +11,7 @@
 * ``suppress_hooks: true`` on an item skips listeners, alarms and notification fan-out.
 """
 
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Callable, List, Optional
 
 from ._aggregates import check_replace_paths, update_aggregate
 from ._fields import as_bool, as_int, as_object, as_str, parse_id

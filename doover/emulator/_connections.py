@@ -7,7 +7,6 @@ answer ``[]`` (after checking their parameters like the platform would) and
 """
 
 import json
-from typing import Any, List
 
 from ._fields import parse_bound, parse_id, path_agent, path_channel
 from ._http import ApiError, Request, Response

@@ -15,7 +15,7 @@ from ._aggregates import get_aggregate, update_aggregate
 from ._alarms import list_alarms
 from ._messages import add_logs, get_message, insert_message, select_messages
 from ._processors import subscription_info as _subscription_info
-from ._store import Store, dump_json, load_json
+from ._store import dump_json, load_json
 from ._wire import message_from_row
 
 __all__ = ["Inspector"]

@@ -14,7 +14,7 @@ agents that have none; ``field_name`` projects ``data`` onto those top-level key
 Every requested agent must be accessible to the token (403 naming the first that is not).
 """
 
-from typing import Any, Dict, List
+from typing import List
 
 from ._aggregates import get_aggregate
 from ._fields import parse_bound, parse_id, path_channel, query_fields

@@ -6,7 +6,7 @@ in pydoover, ``attachment-0`` in doover-js), so every part other than ``json_pay
 attachment, whatever its name (data-api.md §1.4).
 """
 
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Tuple
 
 from ._http import ApiError, UploadedFile, loads
 

@@ -11,7 +11,7 @@
   field; the first dotted segment names the channel (``tag_values.my_app.level``).
 """
 
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Sequence, Tuple
 
 from ._fields import parse_bound, path_agent, path_channel, query_fields
 from ._http import ApiError, Request, Response

@@ -20,7 +20,6 @@ import base64
 import hashlib
 import hmac
 import time
-from typing import Any, List
 from urllib.parse import parse_qs
 
 from ._agents import self_rotation_enabled, set_revocation_floor
