@@ -1,0 +1,56 @@
+"""Small helpers Doover apps use: reading filters, control loops, sync/async glue, dict diffs.
+
+* :class:`KalmanFilter1D`, and the decorators :func:`apply_kalman_filter` /
+  :func:`apply_async_kalman_filter` that smooth the value a function returns;
+* :class:`PID`, a PID controller with output limits and anti-windup;
+* :func:`map_reading` (4-20 mA scaling) and :func:`on_change`;
+* :func:`call_maybe_async`, :func:`get_is_async`, :func:`maybe_async`,
+  :func:`wrap_try_except`, :func:`wrap_try_except_async`;
+* :func:`find_object_with_key`, :func:`find_path_to_key`, :class:`CaseInsensitiveDict`,
+  :func:`apply_diff`, :func:`generate_diff`, :func:`maybe_load_json`;
+* snowflake ids: :func:`generate_snowflake_id`, :func:`generate_snowflake_id_at`,
+  :func:`get_datetime_from_snowflake`, :data:`DOOVER_EPOCH`.
+
+The names are those of the platform SDK's ``pydoover.utils``. Only the standard library is
+needed.
+"""
+
+from ._calls import call_maybe_async, get_is_async, maybe_async, wrap_try_except, wrap_try_except_async
+from ._dicts import (
+    CaseInsensitiveDict,
+    CaseInsensitiveDictEncoder,
+    apply_diff,
+    find_object_with_key,
+    find_path_to_key,
+    generate_diff,
+    maybe_load_json,
+)
+from ._kalman import KalmanFilter1D, apply_async_kalman_filter, apply_kalman_filter
+from ._pid import PID
+from ._readings import map_reading, on_change
+from ._snowflakes import DOOVER_EPOCH, generate_snowflake_id, generate_snowflake_id_at, get_datetime_from_snowflake
+
+__all__ = [
+    "KalmanFilter1D",
+    "apply_kalman_filter",
+    "apply_async_kalman_filter",
+    "PID",
+    "map_reading",
+    "on_change",
+    "call_maybe_async",
+    "get_is_async",
+    "maybe_async",
+    "wrap_try_except",
+    "wrap_try_except_async",
+    "find_object_with_key",
+    "find_path_to_key",
+    "CaseInsensitiveDict",
+    "CaseInsensitiveDictEncoder",
+    "apply_diff",
+    "generate_diff",
+    "maybe_load_json",
+    "DOOVER_EPOCH",
+    "generate_snowflake_id",
+    "generate_snowflake_id_at",
+    "get_datetime_from_snowflake",
+]
