@@ -23,6 +23,7 @@ COMMANDS = {
     "demo": ("_demo", "the first thing to run: a local Doover, a DataClient, and what happened"),
     "emulator": ("_emulator", "run a local Doover Data API (emulator) until Ctrl-C or SIGTERM"),
     "invoke": ("_invoke", "run a processor's Lambda handler once against an emulator, as Lambda would"),
+    "migrate": ("_migrate", "check an app written for the platform SDK (pydoover) for what doover lacks"),
     "simulate": ("_simulate", "serve simulated Modbus devices on a pseudo-terminal or TCP port"),
     "ui": ("_ui", "export a UI class's schema into doover_config.json"),
 }
