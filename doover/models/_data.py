@@ -1,7 +1,6 @@
 """Channels, messages, aggregates, attachments, logs and timeseries (data-api.md §4.1-4.6, 4.10)."""
 
 import datetime as _dt
-import mimetypes
 import os
 from typing import Any, ClassVar, Dict, Iterator, List, Optional, Tuple
 
@@ -75,6 +74,8 @@ class File:
     @classmethod
     def from_path(cls, path: str, content_type: Optional[str] = None, filename: Optional[str] = None) -> "File":
         """Read ``path`` into a File, guessing the content type from its name."""
+        import mimetypes  # here, not at the top: it imports urllib.parse and ipaddress
+
         with open(path, "rb") as fh:
             data = fh.read()
         name = filename or os.path.basename(path)

@@ -4,14 +4,18 @@ Build them with ``Event.from_dict(d)`` from the event body (``d`` of a processor
 or the JSON of an edge channel event). Each keeps the dict it came from in ``raw``, an escape
 hatch for fields the model does not name. Malformed bodies raise
 :class:`doover.exceptions.DecodeError` naming the path.
+
+Each class is built the first time it is used (``from doover.models import ScheduleEvent``
+goes through this module's ``__getattr__``): an attrs class costs about a millisecond to
+create, and a processor cold start needs only the class of its own event.
 """
 
-from typing import Any, ClassVar, Dict, Optional, Tuple, Type, TypeVar, Union
+import threading
+from typing import Any, Callable, ClassVar, Dict, Optional, Type, TypeVar, Union
 
 import attrs
 
 from ._base import WireModel
-from ._data import Aggregate, ChannelID, Message
 from ._types import Id
 
 __all__ = [
@@ -28,6 +32,38 @@ __all__ = [
 
 E = TypeVar("E", bound="_Event")
 
+_BUILDERS: Dict[str, Callable[[], type]] = {}
+_BUILD_LOCK = threading.RLock()
+
+
+def _builder(fn: Callable[[], type]) -> Callable[[], type]:
+    _BUILDERS[fn.__name__[len("_build_"):]] = fn
+    return fn
+
+
+def _get(name: str) -> type:
+    """The event class ``name``, built once (thread-safely) on first use."""
+    cls = globals().get(name)
+    if cls is None:
+        with _BUILD_LOCK:
+            cls = globals().get(name)
+            if cls is None:
+                cls = _BUILDERS[name]()
+                cls.__module__ = __name__
+                cls.__qualname__ = name
+                globals()[name] = cls
+    return cls
+
+
+def __getattr__(name: str) -> Any:
+    if name in _BUILDERS:
+        return _get(name)
+    raise AttributeError("module {!r} has no attribute {!r}".format(__name__, name))
+
+
+def __dir__() -> Any:
+    return sorted(set(globals()) | set(__all__))
+
 
 def _raw_field() -> Any:
     return attrs.field(default=None, eq=False, repr=False, metadata={"omit": True})
@@ -38,9 +74,15 @@ class _Event(WireModel):
 
     @classmethod
     def from_dict(cls: Type[E], data: Any) -> E:
-        from ._converter import structure
+        """Build the event from its JSON body, with the wire rules of :mod:`doover.models`.
 
-        event = structure(data, cls)
+        Decoded by :mod:`doover.models._eventwire` (no cattrs: a processor that rejects the
+        event in ``pre_hook_filter`` never imports the converter). Same instances and the
+        same :class:`~doover.exceptions.DecodeError` messages and paths as ``structure``.
+        """
+        from ._eventwire import decode
+
+        event = decode(data, cls)
         object.__setattr__(event, "raw", data)
         return event
 
@@ -52,130 +94,176 @@ def _as_aggregate_shape(value: Any) -> Any:
     return value
 
 
-@attrs.frozen(kw_only=True)
-class MessageCreateEvent(_Event):
-    """A message was created. ``channel`` is the message's channel.
+@_builder
+def _build_MessageCreateEvent() -> type:
+    from ._data import ChannelID, Message
 
-    Accepts both layouts: ``{"message": {...}, ...}`` and the message itself as the body.
-    """
+    @attrs.frozen(kw_only=True)
+    class MessageCreateEvent(_Event):
+        """A message was created. ``channel`` is the message's channel.
 
-    channel: ChannelID
-    message: Message
-    raw: Optional[Dict[str, Any]] = _raw_field()
+        Accepts both layouts: ``{"message": {...}, ...}`` and the message itself as the body.
+        """
 
-    @classmethod
-    def _wire_in(cls, data: Any) -> Any:
-        if not isinstance(data, dict):
-            return data
-        message = data["message"] if isinstance(data.get("message"), dict) else data
-        return {"channel": message.get("channel") if isinstance(message, dict) else None, "message": message}
+        channel: ChannelID
+        message: Message
+        raw: Optional[Dict[str, Any]] = _raw_field()
 
+        @classmethod
+        def _wire_in(cls, data: Any) -> Any:
+            if not isinstance(data, dict):
+                return data
+            message = data["message"] if isinstance(data.get("message"), dict) else data
+            return {"channel": message.get("channel") if isinstance(message, dict) else None, "message": message}
 
-@attrs.frozen(kw_only=True)
-class OneShotMessage(MessageCreateEvent):
-    """A one-shot (not persisted) message on an edge channel; also a MessageCreateEvent."""
-
-
-@attrs.frozen(kw_only=True)
-class MessageUpdateEvent(_Event):
-    """A message was updated (edge only). ``request_data`` is the patch that was applied."""
-
-    channel: ChannelID
-    message: Message
-    author_id: Optional[Id] = None
-    organisation_id: Optional[Id] = None
-    request_data: Any = attrs.field(factory=dict)
-    raw: Optional[Dict[str, Any]] = _raw_field()
+    return MessageCreateEvent
 
 
-@attrs.frozen(kw_only=True)
-class AggregateUpdateEvent(_Event):
-    """An aggregate changed. ``aggregate`` is the state after the update; ``request_data``
-    the patch that was sent (both Aggregate-shaped)."""
+@_builder
+def _build_OneShotMessage() -> type:
+    MessageCreateEvent = _get("MessageCreateEvent")
 
-    channel: ChannelID
-    aggregate: Aggregate
-    request_data: Aggregate
-    author_id: Optional[Id] = None
-    organisation_id: Optional[Id] = None
-    raw: Optional[Dict[str, Any]] = _raw_field()
+    @attrs.frozen(kw_only=True)
+    class OneShotMessage(MessageCreateEvent):
+        """A one-shot (not persisted) message on an edge channel; also a MessageCreateEvent."""
 
-    @classmethod
-    def _wire_in(cls, data: Any) -> Any:
-        if isinstance(data, dict) and "request_data" in data:
-            data = dict(data)
-            data["request_data"] = _as_aggregate_shape(data["request_data"])
-        return data
+    return OneShotMessage
 
 
-@attrs.frozen(kw_only=True)
-class ChannelSyncEvent(_Event):
-    """The initial aggregate of a channel, delivered once when an edge app subscribes."""
+@_builder
+def _build_MessageUpdateEvent() -> type:
+    from ._data import ChannelID, Message
 
-    aggregate: Aggregate
-    channel: Optional[ChannelID] = None
-    raw: Optional[Dict[str, Any]] = _raw_field()
+    @attrs.frozen(kw_only=True)
+    class MessageUpdateEvent(_Event):
+        """A message was updated (edge only). ``request_data`` is the patch that was applied."""
 
+        channel: ChannelID
+        message: Message
+        author_id: Optional[Id] = None
+        organisation_id: Optional[Id] = None
+        request_data: Any = attrs.field(factory=dict)
+        raw: Optional[Dict[str, Any]] = _raw_field()
 
-@attrs.frozen(kw_only=True)
-class DeploymentEvent(_Event):
-    """The app was deployed (or redeployed) to an agent."""
-
-    agent_id: Id
-    app_id: Id
-    app_install_id: Id
-    app_key: str
-    app_display_name: str
-    organisation_id: Optional[Id] = None
-    raw: Optional[Dict[str, Any]] = _raw_field()
+    return MessageUpdateEvent
 
 
-@attrs.frozen(kw_only=True)
-class ScheduleEvent(_Event):
-    """A schedule fired. ``schedule_id`` is an int when it is a decimal id, else the string."""
+@_builder
+def _build_AggregateUpdateEvent() -> type:
+    from ._data import Aggregate, ChannelID
 
-    schedule_id: Union[int, str]
-    organisation_id: Optional[Id] = None
-    raw: Optional[Dict[str, Any]] = _raw_field()
+    @attrs.frozen(kw_only=True)
+    class AggregateUpdateEvent(_Event):
+        """An aggregate changed. ``aggregate`` is the state after the update; ``request_data``
+        the patch that was sent (both Aggregate-shaped)."""
 
-    @classmethod
-    def _wire_in(cls, data: Any) -> Any:
-        if isinstance(data, dict) and isinstance(data.get("schedule_id"), str):
-            text = data["schedule_id"].strip()
-            if text.isdigit():
+        channel: ChannelID
+        aggregate: Aggregate
+        request_data: Aggregate
+        author_id: Optional[Id] = None
+        organisation_id: Optional[Id] = None
+        raw: Optional[Dict[str, Any]] = _raw_field()
+
+        @classmethod
+        def _wire_in(cls, data: Any) -> Any:
+            if isinstance(data, dict) and "request_data" in data:
                 data = dict(data)
-                data["schedule_id"] = int(text)
-        return data
+                data["request_data"] = _as_aggregate_shape(data["request_data"])
+            return data
+
+    return AggregateUpdateEvent
 
 
-@attrs.frozen(kw_only=True)
-class IngestionEndpointEvent(_Event):
-    """An HTTP ingestion endpoint was called. ``payload`` is the parsed body: the processor
-    framework decodes ``d.payload`` (base64) and passes the result to :meth:`from_dict`."""
+@_builder
+def _build_ChannelSyncEvent() -> type:
+    from ._data import Aggregate, ChannelID
 
-    ingestion_id: Id
-    agent_id: Id
-    organisation_id: Id
-    payload: Any
-    invocation_url: Optional[str] = None
-    content_type: Optional[str] = None
-    raw: Optional[Dict[str, Any]] = _raw_field()
+    @attrs.frozen(kw_only=True)
+    class ChannelSyncEvent(_Event):
+        """The initial aggregate of a channel, delivered once when an edge app subscribes."""
 
-    _NO_PAYLOAD: ClassVar[object] = object()
+        aggregate: Aggregate
+        channel: Optional[ChannelID] = None
+        raw: Optional[Dict[str, Any]] = _raw_field()
 
-    @classmethod
-    def from_dict(cls, data: Any, payload: Any = _NO_PAYLOAD) -> "IngestionEndpointEvent":  # type: ignore[override]
-        """Build from ``d``; ``payload`` replaces ``d["payload"]`` when given (already parsed)."""
-        event = super().from_dict(data)
-        if payload is not cls._NO_PAYLOAD:
-            object.__setattr__(event, "payload", payload)
-        return event
+    return ChannelSyncEvent
 
 
-@attrs.frozen(kw_only=True)
-class ManualInvokeEvent(_Event):
-    """A processor was invoked by hand; ``payload`` is any JSON."""
+@_builder
+def _build_DeploymentEvent() -> type:
+    @attrs.frozen(kw_only=True)
+    class DeploymentEvent(_Event):
+        """The app was deployed (or redeployed) to an agent."""
 
-    payload: Any
-    organisation_id: Optional[Id] = None
-    raw: Optional[Dict[str, Any]] = _raw_field()
+        agent_id: Id
+        app_id: Id
+        app_install_id: Id
+        app_key: str
+        app_display_name: str
+        organisation_id: Optional[Id] = None
+        raw: Optional[Dict[str, Any]] = _raw_field()
+
+    return DeploymentEvent
+
+
+@_builder
+def _build_ScheduleEvent() -> type:
+    @attrs.frozen(kw_only=True)
+    class ScheduleEvent(_Event):
+        """A schedule fired. ``schedule_id`` is an int when it is a decimal id, else the string."""
+
+        schedule_id: Union[int, str]
+        organisation_id: Optional[Id] = None
+        raw: Optional[Dict[str, Any]] = _raw_field()
+
+        @classmethod
+        def _wire_in(cls, data: Any) -> Any:
+            if isinstance(data, dict) and isinstance(data.get("schedule_id"), str):
+                text = data["schedule_id"].strip()
+                if text.isdigit():
+                    data = dict(data)
+                    data["schedule_id"] = int(text)
+            return data
+
+    return ScheduleEvent
+
+
+@_builder
+def _build_IngestionEndpointEvent() -> type:
+    @attrs.frozen(kw_only=True)
+    class IngestionEndpointEvent(_Event):
+        """An HTTP ingestion endpoint was called. ``payload`` is the parsed body: the processor
+        framework decodes ``d.payload`` (base64) and passes the result to :meth:`from_dict`."""
+
+        ingestion_id: Id
+        agent_id: Id
+        organisation_id: Id
+        payload: Any
+        invocation_url: Optional[str] = None
+        content_type: Optional[str] = None
+        raw: Optional[Dict[str, Any]] = _raw_field()
+
+        _NO_PAYLOAD: ClassVar[object] = object()
+
+        @classmethod
+        def from_dict(cls, data: Any, payload: Any = _NO_PAYLOAD) -> "IngestionEndpointEvent":  # type: ignore[override]
+            """Build from ``d``; ``payload`` replaces ``d["payload"]`` when given (already parsed)."""
+            event = super().from_dict(data)
+            if payload is not cls._NO_PAYLOAD:
+                object.__setattr__(event, "payload", payload)
+            return event
+
+    return IngestionEndpointEvent
+
+
+@_builder
+def _build_ManualInvokeEvent() -> type:
+    @attrs.frozen(kw_only=True)
+    class ManualInvokeEvent(_Event):
+        """A processor was invoked by hand; ``payload`` is any JSON."""
+
+        payload: Any
+        organisation_id: Optional[Id] = None
+        raw: Optional[Dict[str, Any]] = _raw_field()
+
+    return ManualInvokeEvent

@@ -4,7 +4,6 @@ A malformed ``d`` raises :class:`~doover.exceptions.InvalidEventError` naming th
 (``d: could not decode MessageCreateEvent: required field missing @ $.message.author_id``).
 """
 
-import base64
 import json
 from typing import Any, Callable
 
@@ -25,6 +24,8 @@ OPS = {
 
 def default_ingestion_parser(payload: str) -> Any:
     """Base64-decode then JSON-parse an ingestion body."""
+    import base64
+
     try:
         return json.loads(base64.b64decode(payload, validate=True).decode("utf-8"))
     except (ValueError, TypeError) as exc:

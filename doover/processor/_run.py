@@ -21,7 +21,7 @@ import logging
 import time
 from typing import Any, Dict, List, Optional, Tuple
 
-from ..exceptions import DooverError, InvalidEventError
+from ..exceptions import ConfigError, DooverError, InvalidEventError
 from ._app import Application, call_hook
 from ._events import build_event
 from ._logging import (
@@ -38,7 +38,16 @@ __all__ = ["run_app", "unwrap_event"]
 
 log = logging.getLogger("doover.processor")
 
-_DEFAULT_TARGETS = [{"agent_id": None, "channel": "dv-proc-inv-$app_id"}]
+_DEFAULT_TARGETS = [(None, "dv-proc-inv-$app_id")]
+_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+def _summary_targets(proc_config: Any) -> List[Tuple[Optional[str], str]]:
+    """``(agent_id, channel)`` of each summary target; the default one when the processor
+    config never loaded (an early failure, or an invalid ``dv_proc_config``)."""
+    if proc_config is None:
+        return list(_DEFAULT_TARGETS)
+    return [(target.agent_id.value, target.channel.value or "") for target in proc_config.inv_targets.value or []]
 
 
 def unwrap_event(event: Any) -> Tuple[Dict[str, Any], Optional[str]]:
@@ -297,8 +306,7 @@ class _Invocation:
         app = self.app
         info = self.upgrade()
         app._client.invoking_channel = invoking
-        proc = app.received_deployment_config.get("dv_proc_config")
-        app.proc_config = copy.deepcopy(proc) if isinstance(proc, dict) else {}
+        app.proc_config = self.load_proc_config(app.received_deployment_config)
         self.apply_log_levels(app.proc_config)
         connection = info.get("connection_data") if isinstance(info.get("connection_data"), dict) else {}
         app.connection_config = copy.deepcopy(connection.get("config")) if isinstance(connection.get("config"), dict) else None
@@ -346,18 +354,27 @@ class _Invocation:
         schema._inject_deployment_config(deployment)
         return schema
 
-    def apply_log_levels(self, proc: Dict[str, Any]) -> None:
-        level = proc.get("log_level") or "INFO"
-        try:
-            self.levels.set(None, str(level).upper())
-            overrides = proc.get("log_overrides") or {}
-            for name, value in overrides.items():
-                self.levels.set(name, str(value).upper())
-        except (ValueError, TypeError) as exc:
-            raise DooverError(
-                "dv_proc_config.log_level: expected DEBUG, INFO, WARNING, ERROR or CRITICAL, "
-                "got {!r}".format(level)
-            ) from exc
+    @staticmethod
+    def load_proc_config(deployment: Dict[str, Any]) -> Any:
+        """A fresh :class:`~doover.processor.config.ProcessorConfig` from ``dv_proc_config``
+        (absent or null: all defaults; invalid: ConfigError naming ``dv_proc_config.<path>``)."""
+        from .config import ProcessorConfig
+
+        return ProcessorConfig.from_deployment(deployment.get("dv_proc_config"))
+
+    def apply_log_levels(self, proc: Any) -> None:
+        self.levels.set(None, proc.log_level.value)
+        overrides = proc.log_overrides.value or {}
+        problems = []
+        for name, value in overrides.items():
+            level = value.upper() if isinstance(value, str) else value
+            if level not in _LEVELS:
+                problems.append("dv_proc_config.log_overrides.{}: expected one of {}, got {!r}".format(
+                    name, ", ".join(_LEVELS), value))
+                continue
+            self.levels.set(name, level)
+        if problems:
+            raise ConfigError(problems)
 
     def self_loop_guard(self, event: Any) -> None:
         key = self.app.app_key
@@ -410,17 +427,14 @@ class _Invocation:
             "function_version": app.lambda_function_version,
         }
         items = list(self.deferred_messages)
-        proc = app.proc_config if isinstance(app.proc_config, dict) else {}
-        targets = proc.get("inv_targets", _DEFAULT_TARGETS)
         client = app._client
-        for target in targets or []:
-            channel = str(target.get("channel") or "")
+        for agent_id, channel in _summary_targets(app.proc_config):
             if "$app_id" in channel:
                 if app.app_id is None:
                     log.warning("Summary target %r needs APP_ID, which is not known", channel)
                     continue
                 channel = channel.replace("$app_id", str(app.app_id))
-            item = {"channel_name": channel, "data": summary, "agent_id": target.get("agent_id") or None}
+            item = {"channel_name": channel, "data": summary, "agent_id": agent_id or None}
             try:
                 client.check_write(channel, summary, False)
             except DooverError as exc:
