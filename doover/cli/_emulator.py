@@ -10,11 +10,17 @@ It prints machine-readable lines first, then one line per request::
 
 With ``--processor MODULE:HANDLER`` it also hosts a processor (see
 :class:`doover.emulator._hosting.ProcessorHost`): each ``--subscribe CHANNEL`` registers a
-subscription on the processor's agent, ``--schedule "rate(5 minutes)"`` fires
-``on_schedule``, and every invocation is printed as a line::
+subscription on the processor's agent, ``--schedule "rate(5 minutes)"`` or
+``--schedule "cron(0 12 * * ? *)"`` (EventBridge syntax, UTC) fires ``on_schedule``, and
+every invocation is printed as a line::
 
     processor my_app:handler app_key my_app agent 1 subscribed sensors
+    processor runtime awslambdaric
     invocation on_message_create cold success 412ms
+
+``--runtime`` picks the worker: ``awslambdaric`` (the real AWS Lambda runtime interface
+client against a local Runtime API), ``plain``, or ``auto`` (the default: awslambdaric when
+it is importable).
 """
 
 import argparse
@@ -53,13 +59,16 @@ def configure(parser: argparse.ArgumentParser) -> None:
     hosting.add_argument("--subscribe", metavar="CHANNEL", action="append", default=[],
                          help="channel whose message creates and aggregate updates invoke the processor (repeatable)")
     hosting.add_argument("--schedule", metavar="EXPR", default=None,
-                         help='a schedule for on_schedule, e.g. "rate(5 minutes)"')
+                         help='a schedule for on_schedule: "rate(5 minutes)" or "cron(0 12 * * ? *)" (UTC)')
     hosting.add_argument("--app-key", default=None, help="the processor's app key (default: the handler's module name)")
     hosting.add_argument("--processor-agent", metavar="ID", type=_agent_id, default=None,
                          help="agent the processor is installed on (default: the first --agent, else 1)")
     hosting.add_argument("--config", metavar="FILE", default=None,
                          help="JSON file with the processor's deployment config")
     hosting.add_argument("--timeout", type=float, default=60.0, help="invocation timeout in seconds (default: 60)")
+    hosting.add_argument("--runtime", choices=("auto", "awslambdaric", "plain"), default="auto",
+                         help="run the handler under the AWS Lambda runtime interface client (awslambdaric), "
+                              "in a plain worker, or auto: awslambdaric when importable (default: auto)")
 
 
 def _agent_id(text: str) -> int:
@@ -176,7 +185,7 @@ def _host_processor(args: argparse.Namespace, emu: Any, lines: List[str], out: T
             return record
 
     host = _Host(emu, args.processor, agent_id=agent_id, app_key=app_key, subscribe=args.subscribe,
-                 schedule=args.schedule, config=config, timeout=args.timeout)
+                 schedule=args.schedule, config=config, timeout=args.timeout, runtime=args.runtime)
     host.start()
     described = "processor {} app_key {} agent {}".format(args.processor, app_key, agent_id)
     if args.subscribe:
@@ -184,6 +193,7 @@ def _host_processor(args: argparse.Namespace, emu: Any, lines: List[str], out: T
     if args.schedule:
         described += " schedule " + args.schedule
     lines.append(described)
+    lines.append("processor runtime {}".format(host.runtime_in_use))
     return host
 
 

@@ -5,18 +5,24 @@ deployment config, a processor subscription (or schedule) registered through the
 and, for channel ops, the triggering message or aggregate update written for real. It then
 builds the event Lambda would receive (SNS-wrapped for subscriptions, direct for schedules,
 with an initial token the emulator honours), calls ``HANDLER(event, context)`` in a fresh
-Python process with ``DOOVER_DATA_ENDPOINT`` pointing at the emulator, and prints the JSON
+worker process with ``DOOVER_DATA_ENDPOINT`` pointing at the emulator, and prints the JSON
 log lines, the handler's result and the invocation summary the processor published.
+
+The worker is the one the emulator's processor hosting uses (:mod:`doover.emulator._workers`):
+by default (``--runtime auto``) the real AWS Lambda runtime interface client,
+``python -m awslambdaric MODULE.HANDLER``, against a local Lambda Runtime API, so the context
+object and the JSON serialisation of the result are Lambda's; ``--runtime plain`` (or no
+awslambdaric) runs a plain worker. A handler that outlives ``--timeout`` is killed and the
+summary it could not publish is published for it.
 """
 
 import argparse
 import json
 import os
-import subprocess
 import sys
-import tempfile
+import time
 import uuid
-from typing import Any, Dict, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 from ..exceptions import DooverError
 
@@ -24,32 +30,6 @@ __all__ = ["configure", "run"]
 
 OPS = ("on_message_create", "on_aggregate_update", "on_schedule", "on_deployment",
        "on_manual_invoke", "on_ingestion_endpoint")
-
-_CHILD = r"""
-import importlib, json, os, sys
-sys.path.insert(0, os.getcwd())
-target, event_path, result_path, request_id = sys.argv[1:5]
-module_name, _, attr = target.partition(":")
-handler = getattr(importlib.import_module(module_name), attr or "handler")
-
-class Context:
-    aws_request_id = request_id
-    function_name = module_name
-    function_version = "$LATEST"
-    invoked_function_arn = "arn:aws:lambda:local:000000000000:function:" + module_name
-    memory_limit_in_mb = "128"
-    log_group_name = "/aws/lambda/" + module_name
-    log_stream_name = "local"
-    def get_remaining_time_in_millis(self):
-        return 900000
-
-with open(event_path) as f:
-    event = json.load(f)
-result = handler(event, Context())
-with open(result_path, "w") as f:
-    json.dump(result, f)
-"""
-
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("target", metavar="MODULE:HANDLER", help="the Lambda handler, e.g. my_app:handler")
@@ -62,6 +42,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--emulator", metavar="URL", help="a running emulator (http://host:port); default: in-process")
     parser.add_argument("--token", help="with --emulator: a token that may write to the agent")
     parser.add_argument("--timeout", type=float, default=900.0, help="seconds before the handler is killed")
+    parser.add_argument("--runtime", choices=("auto", "awslambdaric", "plain"), default="auto",
+                        help="awslambdaric (the AWS Lambda runtime interface client), plain, or auto: "
+                             "awslambdaric when importable (default: auto)")
 
 
 def _json_arg(text: str, name: str) -> Any:
@@ -131,27 +114,54 @@ def build_event(args: argparse.Namespace, base_url: str, token: str, mint: Any =
                                  "Message": json.dumps(body)}}]}, arn
 
 
-def call_handler(target: str, event: Dict[str, Any], base_url: str, timeout: float) -> Tuple[int, str, str, Any]:
-    """Run ``target`` on ``event`` in a fresh process: ``(returncode, stdout, stderr, result)``."""
-    request_id = str(uuid.uuid4())
-    with tempfile.TemporaryDirectory(prefix="doover-invoke-") as tmp:
-        event_path = os.path.join(tmp, "event.json")
-        result_path = os.path.join(tmp, "result.json")
-        with open(event_path, "w") as f:
-            json.dump(event, f)
-        env = dict(os.environ, DOOVER_DATA_ENDPOINT=base_url, AWS_LAMBDA_FUNCTION_NAME=target.partition(":")[0])
+def call_handler(target: str, event: Dict[str, Any], base_url: str, timeout: float, *, runtime: str = "auto",
+                 cwd: Optional[str] = None, request_id: Optional[str] = None) -> Tuple[Dict[str, Any], List[str], List[str], str]:
+    """Run ``target`` on ``event`` once in a fresh worker: ``(answer, stdout_lines, stderr_lines, runtime)``.
+
+    ``answer`` is ``{"result": ...}`` or ``{"error": {"type", "message"}}`` (with ``"fault"``
+    when the worker timed out, died or could not load the handler).
+    """
+    from ..emulator._runtime_api import RuntimeAPI
+    from ..emulator._workers import make_worker, resolve_runtime, split_target
+
+    module, _ = split_target(target)
+    used = resolve_runtime(runtime, sys.executable)
+    lines = {"stdout": [], "stderr": []}  # type: Dict[str, List[str]]
+    api = RuntimeAPI(module).start() if used == "awslambdaric" else None
+    try:
+        worker = make_worker(used, target, cwd=cwd or os.getcwd(), python=sys.executable, base_url=base_url,
+                             function_name=module, on_line=lambda stream, line: lines[stream].append(line), api=api)
+        worker.start()
         try:
-            proc = subprocess.run(
-                [sys.executable, "-c", _CHILD, target, event_path, result_path, request_id],
-                capture_output=True, text=True, env=env, timeout=timeout,
-            )
-        except subprocess.TimeoutExpired as exc:
-            raise DooverError("handler {} did not finish within --timeout {}s".format(target, timeout)) from exc
-        result = None
-        if os.path.exists(result_path):
-            with open(result_path) as f:
-                result = json.load(f)
-        return proc.returncode, proc.stdout, proc.stderr, result
+            answer = worker.invoke(request_id or str(uuid.uuid4()), event, timeout)
+        finally:
+            worker.kill()
+    finally:
+        if api is not None:
+            api.close()
+    return answer, lines["stdout"], lines["stderr"], used
+
+
+def _publish_fault_summary(base_url: str, token: str, args: argparse.Namespace, ident: str, request_id: str,
+                           started_at: float, error: Dict[str, Any]) -> None:
+    """The worker timed out or died: publish the summary it could not, as the emulator's host does."""
+    from ..emulator._hosting import fault_summary, summary_targets
+
+    if args.op == "on_ingestion_endpoint":
+        return
+    api = _client(base_url, token)
+    path = "/processors/schedules/" if args.op == "on_schedule" else "/processors/subscriptions/"
+    config = api.request("GET", path + ident).get("deployment_config") or {}
+    app_id = config.get("APP_ID")
+    if not isinstance(app_id, str):
+        return
+    summary = fault_summary(
+        app_key=args.app_key, app_id=app_id, agent_id=args.agent, op=args.op,
+        subscription_id=None if args.op == "on_schedule" else ident,
+        schedule_id=ident if args.op == "on_schedule" else None, started_at=started_at, error=error,
+        request_id=request_id, function_name=args.target.partition(":")[0])
+    for agent, channel in summary_targets(config, app_id, args.agent):
+        api.create_message(channel, summary, agent_id=agent)
 
 
 def _summary(base_url: str, token: str, agent: int, ident: str, op: str) -> Optional[Dict[str, Any]]:
@@ -179,18 +189,25 @@ def run(args: argparse.Namespace) -> int:
     try:
         event, ident = build_event(args, base_url, token,
                                    mint=emulator.initial_token if emulator is not None else None)
-        code, out, err, result = call_handler(args.target, event, base_url, args.timeout)
+        request_id = str(uuid.uuid4())
+        started_at = time.time()
+        answer, out, err, _ = call_handler(args.target, event, base_url, args.timeout, runtime=args.runtime,
+                                           request_id=request_id)
         print("== logs")
-        for line in out.splitlines():
+        for line in out:
             print(line)
-        if err.strip():
+        if any(line.strip() for line in err):
             print("== stderr")
-            print(err.rstrip())
-        if code != 0:
-            print("== handler failed (exit status {})".format(code))
+            print("\n".join(err).rstrip())
+        if "error" in answer:
+            print("== handler failed ({}: {})".format(answer["error"].get("type"), answer["error"].get("message")))
+            if answer.get("fault"):
+                _publish_fault_summary(base_url, token, args, ident, request_id, started_at, answer["error"])
+                print("== summary")
+                print(json.dumps(_summary(base_url, token, args.agent, ident, args.op)))
             return 1
         print("== result")
-        print(json.dumps(result))
+        print(json.dumps(answer["result"]))
         summary = _summary(base_url, token, args.agent, ident, args.op)
         print("== summary")
         print(json.dumps(summary))

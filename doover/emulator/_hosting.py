@@ -1,58 +1,61 @@
 """Hosting a processor on the emulator: subscriptions and schedules invoke a Lambda handler.
 
 :class:`ProcessorHost` registers the app (deployment config, one subscription per channel,
-an optional ``rate(...)`` schedule) on an :class:`~doover.emulator.Emulator`, listens for
-writes on the subscribed channels, and builds the event Lambda would receive (SNS-wrapped
-with a fresh initial token for subscriptions; direct with the schedule's token for
-schedules). Events are queued and handed, one at a time, to ONE long-lived worker process
-(``doover.emulator._lambda_worker``): cold start once, warm after. The processor's own
-writes go back through the emulator's HTTP server, so the anti-recursion rules and the
-``tag_values`` self-loop guard are exercised for real. An invocation that outlives
-``timeout`` kills the worker; the next invocation starts a fresh (cold) one.
-
-This is the plain-process host. Running the worker under ``awslambdaric`` and a local
-Lambda Runtime API is not implemented.
+an optional ``rate(...)`` or ``cron(...)`` schedule) on an :class:`~doover.emulator.Emulator`,
+listens for writes on the subscribed channels, and builds the event Lambda would receive
+(SNS-wrapped with a fresh initial token for subscriptions; direct with the schedule's token
+for schedules). Events are queued and handed, one at a time, to ONE long-lived worker
+process (see :mod:`doover.emulator._workers`): cold start once, warm after. By default the
+worker is the real AWS Lambda runtime interface client (``python -m awslambdaric``) polling
+a local Lambda Runtime API (:mod:`doover.emulator._runtime_api`); where awslambdaric is not
+importable, a plain worker. The processor's own writes go back through the emulator's HTTP
+server, so the anti-recursion rules and the ``tag_values`` self-loop guard are exercised for
+real. An invocation that outlives ``timeout`` kills the worker (the next one starts cold) and
+the host publishes the invocation summary the worker could not; so does a worker that dies.
 """
 
+import datetime
 import json
 import logging
 import os
 import queue
-import re
-import subprocess
 import sys
 import threading
 import time
 import uuid
 from typing import Any, Dict, List, Optional, Sequence
 
-from ..exceptions import DooverError, NotSupportedError
-from ._lambda_worker import RESULT_PREFIX
+from ..exceptions import DooverError, InvalidArgumentError, NotSupportedError
+from ._runtime_api import RuntimeAPI
+from ._schedule_expr import CronSchedule, RateSchedule, parse_schedule
+from ._workers import RUNTIMES, make_worker, resolve_runtime, split_target
 
 __all__ = ["ProcessorHost", "parse_rate"]
 
 log = logging.getLogger("doover.emulator.hosting")
 
-_RATE = re.compile(r"^rate\(\s*(\d+)\s+(second|seconds|minute|minutes|hour|hours|day|days)\s*\)$")
-_UNIT = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
+_DEFAULT_TARGETS = [{"agent_id": None, "channel": "dv-proc-inv-$app_id"}]
 
 
 def parse_rate(expression: str) -> float:
     """Seconds between firings of a ``rate(N unit)`` schedule expression."""
-    match = _RATE.match(expression.strip())
-    if match is None:
-        if expression.strip().startswith("cron("):
-            raise NotSupportedError("schedule {!r}: cron(...) schedules are not supported by the "
-                                    "emulator's host; use rate(N minutes)".format(expression))
-        raise DooverError("schedule: expected rate(N seconds|minutes|hours|days), got {!r}".format(expression))
-    return int(match.group(1)) * _UNIT[match.group(2).rstrip("s")]
+    schedule = parse_schedule(expression)
+    if not isinstance(schedule, RateSchedule):
+        raise NotSupportedError("schedule {!r}: a cron(...) schedule has no fixed period; use "
+                                "doover.emulator._schedule_expr.parse_schedule".format(expression))
+    return schedule.seconds
 
 
 class ProcessorHost:
     """Run ``target`` (``MODULE:HANDLER``) for ``app_key`` on ``agent_id`` of ``emulator``.
 
-    ``invocations`` lists every finished invocation: ``{"request_id", "op", "cold",
-    "result" | "error", "duration_ms"}``; ``logs`` collects the worker's output lines.
+    ``schedule`` is ``rate(...)`` or ``cron(...)`` (EventBridge syntax, UTC). ``runtime`` is
+    ``"auto"`` (awslambdaric when ``python`` can import it, else ``"plain"``),
+    ``"awslambdaric"`` or ``"plain"``; :attr:`runtime_in_use` says which one :meth:`start`
+    chose. ``invocations`` lists every finished invocation: ``{"request_id", "op", "cold",
+    "result" | "error", "duration_ms", "runtime", "pid"}`` (plus ``"summary"``, the summary
+    the host published, when the worker timed out or died, and ``"scheduled_for"``, an ISO
+    UTC time, for timer firings); ``logs`` collects the worker's output lines.
     """
 
     def __init__(
@@ -68,40 +71,56 @@ class ProcessorHost:
         timeout: float = 60.0,
         cwd: Optional[str] = None,
         python: str = sys.executable,
+        runtime: str = "auto",
     ) -> None:
         self.emulator = emulator
         self.target = target
+        self.module, _handler = split_target(target)
         self.agent_id = int(agent_id)
         self.app_key = app_key
         self.channels = list(subscribe)
-        self.schedule_every = parse_rate(schedule) if schedule else None
+        self.schedule = parse_schedule(schedule) if schedule else None
+        self.schedule_every = self.schedule.seconds if isinstance(self.schedule, RateSchedule) else None
         self.config = dict(config or {})
         self.timeout = timeout
         self.cwd = cwd or os.getcwd()
         self.python = python
+        self.runtime = runtime
+        if runtime not in RUNTIMES:
+            raise InvalidArgumentError("runtime: expected one of {}, got {!r}".format(", ".join(RUNTIMES), runtime))
+        self.runtime_in_use: Optional[str] = None
+        self.function_name = self.module
         self.invocations: List[Dict[str, Any]] = []
         self.logs: List[str] = []
         self._arns: Dict[str, str] = {}
         self._schedule_id: Optional[str] = None
+        self._app_id: Optional[str] = None
         self._queue: "queue.Queue[Any]" = queue.Queue()
         self._stop = threading.Event()
         self._done = threading.Condition()
-        self._proc: Optional[subprocess.Popen] = None
-        self._lines: "queue.Queue[Optional[str]]" = queue.Queue()
+        self._api: Optional[RuntimeAPI] = None
+        self._worker: Any = None
         self._threads: List[threading.Thread] = []
 
     # ------------------------------------------------------------------ lifecycle
 
     def start(self) -> "ProcessorHost":
+        self.runtime_in_use = resolve_runtime(self.runtime, self.python)
         emu = self.emulator
-        emu.set_deployment_config(self.agent_id, self.app_key, self.config)
+        installed = emu.set_deployment_config(self.agent_id, self.app_key, self.config)
+        self._app_id = installed.get("APP_ID") if isinstance(installed, dict) else None
         for channel in self.channels:
             self._arns[channel] = emu.add_subscription(self.agent_id, channel, self.app_key)
-        if self.schedule_every is not None:
+        if self.schedule is not None:
             self._schedule_id = emu.add_schedule(self.agent_id, self.app_key)
+        if self.runtime_in_use == "awslambdaric":
+            self._api = RuntimeAPI(self.function_name).start()
+        self._worker = make_worker(self.runtime_in_use, self.target, cwd=self.cwd, python=self.python,
+                                   base_url=emu.base_url, function_name=self.function_name,
+                                   on_line=self._on_line, api=self._api)
         emu.add_listener(self._on_write)
         self._spawn(self._serve, "doover-processor-host")
-        if self.schedule_every is not None:
+        if self.schedule is not None:
             self._spawn(self._tick, "doover-processor-schedule")
         return self
 
@@ -112,7 +131,11 @@ class ProcessorHost:
         self._queue.put(None)
         for thread in self._threads:
             thread.join(timeout=30)
-        self._kill()
+        if self._worker is not None:
+            self._worker.kill()
+        if self._api is not None:
+            self._api.close()
+            self._api = None
 
     def __enter__(self) -> "ProcessorHost":
         return self.start()
@@ -124,6 +147,9 @@ class ProcessorHost:
         thread = threading.Thread(target=target, name=name, daemon=True)
         thread.start()
         self._threads.append(thread)
+
+    def _on_line(self, stream: str, line: str) -> None:
+        self.logs.append(line)
 
     # ------------------------------------------------------------------ events
 
@@ -138,9 +164,28 @@ class ProcessorHost:
         """Fire the schedule once now (also what the timer does)."""
         self._queue.put(("schedule", None))
 
+    # the schedule's clock (UTC) and how often a cron wait re-reads it, in seconds
+    _poll = 1.0
+
+    def _utcnow(self) -> datetime.datetime:
+        return datetime.datetime.now(datetime.timezone.utc)
+
     def _tick(self) -> None:
-        while not self._stop.wait(self.schedule_every):
-            self.invoke_schedule()
+        if isinstance(self.schedule, RateSchedule):
+            while not self._stop.wait(self.schedule.seconds):
+                self.invoke_schedule()
+            return
+        assert isinstance(self.schedule, CronSchedule)
+        fire = self.schedule.next_fire(self._utcnow())
+        while fire is not None:
+            while True:
+                left = (fire - self._utcnow()).total_seconds()
+                if left <= 0:
+                    break
+                if self._stop.wait(min(left, self._poll)):
+                    return
+            self._queue.put(("schedule", {"scheduled_for": fire.isoformat()}))
+            fire = self.schedule.next_fire(fire)
 
     def wait_for(self, count: int, timeout: float = 60.0) -> List[Dict[str, Any]]:
         """Block until ``count`` invocations have finished; returns them."""
@@ -174,84 +219,72 @@ class ProcessorHost:
                 return
             kind, event = item
             try:
-                record = self._invoke(kind, self._lambda_event(kind, event))
+                record = self._invoke(kind, self._lambda_event(kind, None if kind == "schedule" else event))
             except Exception as exc:  # keep serving: one bad event must not stop the host
                 log.exception("processor host: invocation failed")
                 record = {"op": kind, "error": {"type": type(exc).__name__, "message": str(exc)}}
+            if kind == "schedule" and event:
+                record["scheduled_for"] = event["scheduled_for"]
             with self._done:
                 self.invocations.append(record)
                 self._done.notify_all()
 
-    def _ensure_worker(self) -> bool:
-        if self._proc is not None and self._proc.poll() is None:
-            return False
-        env = dict(os.environ, DOOVER_DATA_ENDPOINT=self.emulator.base_url,
-                   AWS_LAMBDA_FUNCTION_NAME=self.target.partition(":")[0])
-        self._proc = subprocess.Popen(
-            [self.python, "-m", "doover.emulator._lambda_worker", self.target],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-            cwd=self.cwd, env=env, text=True, bufsize=1,
-        )
-        lines: "queue.Queue[Optional[str]]" = queue.Queue()
-        self._lines = lines
-        proc = self._proc
-
-        def pump() -> None:
-            try:
-                for line in proc.stdout:  # type: ignore[union-attr]
-                    lines.put(line.rstrip("\n"))
-            except (ValueError, OSError):  # the stream was closed by _kill
-                pass
-            lines.put(None)
-
-        threading.Thread(target=pump, name="doover-processor-output", daemon=True).start()
-        return True
-
     def _invoke(self, kind: str, lambda_event: Dict[str, Any]) -> Dict[str, Any]:
-        cold = self._ensure_worker()
+        worker = self._worker
+        cold = not worker.alive()
+        if cold:
+            worker.start()
         request_id = str(uuid.uuid4())
+        started_at = time.time()
         started = time.monotonic()
-        deadline_ms = int((time.time() + self.timeout) * 1000)
         op = "on_schedule" if kind == "schedule" else json.loads(
             lambda_event["Records"][0]["Sns"]["Message"])["op"]
-        assert self._proc is not None and self._proc.stdin is not None
-        self._proc.stdin.write(json.dumps({"request_id": request_id, "event": lambda_event,
-                                           "deadline_ms": deadline_ms}) + "\n")
-        self._proc.stdin.flush()
-        record: Dict[str, Any] = {"request_id": request_id, "op": op, "cold": cold}
-        while True:
-            left = self.timeout - (time.monotonic() - started)
-            try:
-                line = self._lines.get(timeout=max(left, 0.001))
-            except queue.Empty:
-                self._kill()
-                record["error"] = {"type": "Timeout", "message": "invocation exceeded {}s; worker killed".format(self.timeout)}
-                break
-            if line is None:
-                record["error"] = {"type": "WorkerExited", "message": "the worker process exited"}
-                self._kill()
-                break
-            if line.startswith(RESULT_PREFIX):
-                answer = json.loads(line[len(RESULT_PREFIX):])
-                if "error" in answer:
-                    record["error"] = answer["error"]
-                else:
-                    record["result"] = answer["result"]
-                break
-            self.logs.append(line)
+        record: Dict[str, Any] = {"request_id": request_id, "op": op, "cold": cold,
+                                  "runtime": worker.runtime, "pid": worker.pid}
+        answer = worker.invoke(request_id, lambda_event, self.timeout)
+        record.update((k, v) for k, v in answer.items() if k in ("result", "error"))
         record["duration_ms"] = int((time.monotonic() - started) * 1000)
+        if answer.get("fault"):
+            subscription = None if kind == "schedule" else lambda_event["Records"][0]["EventSubscriptionArn"]
+            record["summary"] = self._publish_summary(op, request_id, started_at, answer["error"], subscription)
         return record
 
-    def _kill(self) -> None:
-        proc, self._proc = self._proc, None
-        if proc is None:
-            return
-        if proc.poll() is None:
-            proc.kill()
-        proc.wait(timeout=30)
-        for stream in (proc.stdin, proc.stdout):
+    def _publish_summary(self, op: str, request_id: str, started_at: float, error: Dict[str, Any],
+                         subscription: Optional[str]) -> Optional[Dict[str, Any]]:
+        """Publish the invocation summary a killed or dead worker could not (reference §6)."""
+        if not isinstance(self._app_id, str):
+            return None
+        summary = fault_summary(
+            app_key=self.app_key, app_id=self._app_id, agent_id=self.agent_id, op=op, subscription_id=subscription,
+            schedule_id=self._schedule_id if op == "on_schedule" else None, started_at=started_at, error=error,
+            request_id=request_id, function_name=self.function_name)
+        for agent, channel in summary_targets(self.config, self._app_id, self.agent_id):
             try:
-                if stream is not None:
-                    stream.close()
-            except OSError:
-                pass
+                self.emulator.publish(agent, channel, summary)
+            except Exception:  # one bad target must not stop the others
+                log.exception("processor host: failed to post invocation summary to %s/%s", agent, channel)
+        return summary
+
+
+def fault_summary(*, app_key: str, app_id: str, agent_id: int, op: str, subscription_id: Optional[str],
+                  schedule_id: Optional[str], started_at: float, error: Dict[str, Any], request_id: str,
+                  function_name: str) -> Dict[str, Any]:
+    """The invocation summary (reference §6, keys in order) for an invocation whose worker
+    timed out or died: status ``error``, ``error`` ``{"type", "message"}``."""
+    return {
+        "app_key": app_key, "app_id": app_id, "agent_id": str(agent_id), "event_type": op,
+        "subscription_id": subscription_id, "schedule_id": schedule_id, "ingestion_id": None,
+        "started_at": int(started_at * 1000), "duration_ms": int((time.time() - started_at) * 1000),
+        "status": "error", "skip_reason": None,
+        "error": {"type": error.get("type"), "message": error.get("message")}, "requestId": request_id,
+        "function_name": function_name, "function_version": "$LATEST",
+    }
+
+
+def summary_targets(config: Dict[str, Any], app_id: str, agent_id: int) -> List[Any]:
+    """``[(agent_id, channel), ...]`` the app's summaries go to: ``dv_proc_config.inv_targets``
+    from its deployment config, else ``dv-proc-inv-{APP_ID}`` on its own agent."""
+    proc = config.get("dv_proc_config")
+    targets = proc.get("inv_targets", _DEFAULT_TARGETS) if isinstance(proc, dict) else _DEFAULT_TARGETS
+    return [(int(t.get("agent_id") or agent_id), str(t.get("channel") or "").replace("$app_id", app_id))
+            for t in targets or [] if isinstance(t, dict)]

@@ -1,5 +1,6 @@
 """``doover emulator --processor ... --subscribe ...`` as a user runs it: a real subprocess."""
 
+import importlib.util
 import os
 import signal
 import subprocess
@@ -8,7 +9,14 @@ import textwrap
 import threading
 import time
 
+import pytest
 import requests
+
+HAS_RIC = importlib.util.find_spec("awslambdaric") is not None
+RUNTIMES = [
+    pytest.param("awslambdaric", marks=pytest.mark.skipif(not HAS_RIC, reason="awslambdaric is not importable")),
+    "plain",
+]
 
 APP = """
 from doover.processor import Application, run_app
@@ -43,11 +51,12 @@ def _wait_for(predicate, timeout=90):
     return False
 
 
-def test_hosted_processor_runs_on_each_message_and_its_writes_land(tmp_path):
+@pytest.mark.parametrize("runtime", RUNTIMES)
+def test_hosted_processor_runs_on_each_message_and_its_writes_land(tmp_path, runtime):
     (tmp_path / "tank_alert.py").write_text(textwrap.dedent(APP))
     proc = subprocess.Popen(
         [sys.executable, "-m", "doover", "emulator", "--port", "0", "--agent", "7", "--quiet",
-         "--processor", "tank_alert:handler", "--subscribe", "levels"],
+         "--processor", "tank_alert:handler", "--subscribe", "levels", "--runtime", runtime],
         cwd=str(tmp_path), stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True,
         env=dict(os.environ, PYTHONUNBUFFERED="1"),
     )
@@ -58,6 +67,7 @@ def test_hosted_processor_runs_on_each_message_and_its_writes_land(tmp_path):
         base_url = next(line.split()[1] for line in lines if line.startswith("base_url "))
         token = next(line.split()[3] for line in lines if line.startswith("agent 7 token "))
         assert "processor tank_alert:handler app_key tank_alert agent 7 subscribed levels" in lines
+        assert "processor runtime " + runtime in lines
         headers = {"Authorization": "Bearer " + token}
         url = base_url + "/agents/7/channels/levels/messages"
         for level in (50, 91):
@@ -86,3 +96,15 @@ def test_processor_without_subscription_or_schedule_is_one_clear_error(tmp_path)
     assert done.returncode == 1
     assert done.stderr.strip() == (
         "doover: error: --processor needs at least one --subscribe CHANNEL or a --schedule")
+
+
+def test_a_bad_cron_schedule_is_one_clear_error(tmp_path):
+    done = subprocess.run(
+        [sys.executable, "-m", "doover", "emulator", "--port", "0", "--processor", "x:handler",
+         "--schedule", "cron(0 12 * * * *)"],
+        cwd=str(tmp_path), capture_output=True, universal_newlines=True, timeout=60,
+    )
+    assert done.returncode == 1
+    assert done.stderr.strip() == (
+        "doover: error: schedule 'cron(0 12 * * * *)': exactly one of day-of-month and day-of-week must be '?' "
+        "(EventBridge cannot match both), got '*' and '*'")

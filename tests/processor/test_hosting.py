@@ -1,12 +1,28 @@
-"""The emulator hosting a processor in one long-lived worker process (cold once, warm after)."""
+"""The emulator hosting a processor in one long-lived worker process (cold once, warm after).
 
+Every behaviour runs under both runtimes: the real AWS Lambda runtime interface client
+(``python -m awslambdaric`` against the local Runtime API; skipped only where awslambdaric is
+not importable) and the plain worker.
+"""
+
+import datetime
+import importlib.util
+import os
+import stat
+import sys
 import textwrap
 
 import pytest
 
 from doover.emulator import Emulator
 from doover.emulator._hosting import ProcessorHost, parse_rate
-from doover.exceptions import DooverError, NotSupportedError
+from doover.exceptions import DooverError, InvalidArgumentError, NotSupportedError
+
+HAS_RIC = importlib.util.find_spec("awslambdaric") is not None
+RUNTIMES = [
+    pytest.param("awslambdaric", marks=pytest.mark.skipif(not HAS_RIC, reason="awslambdaric is not importable")),
+    "plain",
+]
 
 APP = """
 import os, time
@@ -16,6 +32,8 @@ class Counter(Application):
     def on_message_create(self, event):
         if event.message.data.get("sleep"):
             time.sleep(event.message.data["sleep"])
+        if event.message.data.get("die"):
+            os._exit(3)
         self.set_tag("count", (self.get_tag("count") or 0) + 1)
         if event.message.data.get("t", 0) > 40:
             self.send_notification("hot")
@@ -29,7 +47,19 @@ app = Counter()
 
 def handler(event, context):
     return run_app(app, event, context)
+
+def context_handler(event, context):
+    return {"request_id": context.aws_request_id, "function_name": context.function_name,
+            "function_version": context.function_version, "remaining": context.get_remaining_time_in_millis(),
+            "pid": os.getpid(), "endpoint": os.environ.get("DOOVER_DATA_ENDPOINT")}
+
+def raising_handler(event, context):
+    raise ValueError("no such reading")
 """
+
+SUMMARY_KEYS = ["app_key", "app_id", "agent_id", "event_type", "subscription_id", "schedule_id", "ingestion_id",
+                "started_at", "duration_ms", "status", "skip_reason", "error", "requestId", "function_name",
+                "function_version"]
 
 
 @pytest.fixture
@@ -39,25 +69,71 @@ def emu(tmp_path):
         yield emulator
 
 
-def test_subscription_invokes_one_warm_worker_and_writes_go_back_through_the_emulator(emu, tmp_path):
-    with ProcessorHost(emu, "counter_app:handler", agent_id=1, app_key="counter",
-                       subscribe=["sensors"], cwd=str(tmp_path), timeout=60) as host:
+def host(emu, tmp_path, runtime, target="counter_app:handler", **kwargs):
+    kwargs.setdefault("subscribe", ["sensors"])
+    kwargs.setdefault("timeout", 60)
+    return ProcessorHost(emu, target, agent_id=1, app_key="counter", cwd=str(tmp_path), runtime=runtime, **kwargs)
+
+
+def app_id(emu):
+    return emu.aggregate(1, "deployment_config")["data"]["applications"]["counter"]["APP_ID"]
+
+
+@pytest.mark.parametrize("runtime", RUNTIMES)
+def test_subscription_invokes_one_warm_worker_and_writes_go_back_through_the_emulator(emu, tmp_path, runtime):
+    with host(emu, tmp_path, runtime) as hosted:
+        assert hosted.runtime_in_use == runtime
         for t in (10, 41, 12):
             emu.publish(1, "sensors", {"t": t})
-            host.wait_for(len(host.invocations) + 1)
-        runs = host.invocations
+            hosted.wait_for(len(hosted.invocations) + 1)
+        runs = hosted.invocations
     assert [r["result"]["status"] for r in runs] == ["success"] * 3
     assert [r["cold"] for r in runs] == [True, False, False]
-    assert len({r["result"]["result"]["pid"] for r in runs}) == 1
+    assert [r["runtime"] for r in runs] == [runtime] * 3
+    pids = {r["result"]["result"]["pid"] for r in runs}
+    assert len(pids) == 1 and pids == {r["pid"] for r in runs}
     assert emu.aggregate(1, "tag_values")["data"] == {"counter": {"count": 3}}
     assert [n["message"] for n in emu.notifications(1)] == ["hot"]
+    # the processor published its own summaries: one per invocation, with the host's request ids
+    summaries = [m["data"] for m in emu.messages(1, "dv-proc-inv-" + app_id(emu))]
+    assert sorted(s["requestId"] for s in summaries) == sorted(r["request_id"] for r in runs)
+    assert {s["function_name"] for s in summaries} == {"counter_app"}
 
 
-def test_processor_subscribed_to_tag_values_skips_its_own_tag_commit(emu, tmp_path):
-    with ProcessorHost(emu, "counter_app:handler", agent_id=1, app_key="counter",
-                       subscribe=["sensors", "tag_values"], cwd=str(tmp_path)) as host:
+@pytest.mark.parametrize("runtime", RUNTIMES)
+def test_context_object_carries_the_request_id_deadline_and_function_name(emu, tmp_path, runtime):
+    with host(emu, tmp_path, runtime, target="counter_app:context_handler", timeout=120) as hosted:
         emu.publish(1, "sensors", {"t": 1})
-        runs = host.wait_for(3, timeout=60)
+        emu.publish(1, "sensors", {"t": 2})
+        runs = hosted.wait_for(2)
+    for run in runs:
+        result = run["result"]
+        assert result["request_id"] == run["request_id"]
+        assert (result["function_name"], result["function_version"]) == ("counter_app", "$LATEST")
+        assert 0 < result["remaining"] <= 120000
+        assert result["endpoint"] == emu.base_url and result["pid"] == run["pid"]
+    assert runs[0]["request_id"] != runs[1]["request_id"]
+
+
+@pytest.mark.parametrize("runtime", RUNTIMES)
+def test_a_raising_handler_is_reported_and_the_worker_stays_warm(emu, tmp_path, runtime):
+    with host(emu, tmp_path, runtime, target="counter_app:raising_handler") as hosted:
+        emu.publish(1, "sensors", {"t": 1})
+        hosted.wait_for(1)
+        emu.publish(1, "sensors", {"t": 2})
+        runs = hosted.wait_for(2)
+    assert [r["error"] for r in runs] == [{"type": "ValueError", "message": "no such reading"}] * 2
+    assert [r["cold"] for r in runs] == [True, False] and runs[0]["pid"] == runs[1]["pid"]
+    assert "summary" not in runs[0]  # the worker is fine: nothing for the host to publish
+    if runtime == "awslambdaric":
+        assert any("[ERROR] ValueError: no such reading" in line for line in hosted.logs)
+
+
+@pytest.mark.parametrize("runtime", RUNTIMES)
+def test_processor_subscribed_to_tag_values_skips_its_own_tag_commit(emu, tmp_path, runtime):
+    with host(emu, tmp_path, runtime, subscribe=["sensors", "tag_values"]) as hosted:
+        emu.publish(1, "sensors", {"t": 1})
+        runs = hosted.wait_for(3, timeout=60)
     assert runs[0]["result"]["status"] == "success"
     # its tag commit comes back twice: the aggregate update (no on_aggregate_update: skipped
     # before any request) and the tag log message (our own app key: the self-loop guard)
@@ -66,22 +142,116 @@ def test_processor_subscribed_to_tag_values_skips_its_own_tag_commit(emu, tmp_pa
     assert emu.aggregate(1, "tag_values")["data"] == {"counter": {"count": 1}}
 
 
-def test_schedule_fires_on_schedule_and_a_timeout_restarts_the_worker_cold(emu, tmp_path):
-    with ProcessorHost(emu, "counter_app:handler", agent_id=1, app_key="counter", subscribe=["sensors"],
-                       schedule="rate(5 minutes)", cwd=str(tmp_path), timeout=3) as host:
-        host.invoke_schedule()
-        host.wait_for(1)
+@pytest.mark.parametrize("runtime", RUNTIMES)
+def test_a_timeout_kills_the_worker_publishes_the_summary_and_the_next_start_is_cold(emu, tmp_path, runtime):
+    with host(emu, tmp_path, runtime, schedule="rate(5 minutes)", timeout=3) as hosted:
+        hosted.invoke_schedule()
+        hosted.wait_for(1)
         emu.publish(1, "sensors", {"sleep": 30})
-        host.wait_for(2)
-        host.invoke_schedule()
-        runs = host.wait_for(3)
+        hosted.wait_for(2)
+        hosted.invoke_schedule()
+        runs = hosted.wait_for(3)
     assert runs[0]["op"] == "on_schedule" and runs[0]["result"]["status"] == "success"
-    assert runs[1]["error"]["type"] == "Timeout"
+    timed_out = runs[1]
+    assert timed_out["error"] == {"type": "Timeout",
+                                  "message": "Task timed out after 3.00 seconds; the worker was killed"}
     assert runs[2]["cold"] is True and runs[2]["result"]["status"] == "success"
+    assert runs[2]["pid"] != runs[0]["pid"]
     assert emu.aggregate(1, "tag_values")["data"] == {"counter": {"ticks": 2}}
+    # the summary the killed worker could not publish, read back from the emulator
+    channel = "dv-proc-inv-" + app_id(emu)
+    published = [m["data"] for m in emu.messages(1, channel) if m["data"]["requestId"] == timed_out["request_id"]]
+    assert published == [timed_out["summary"]]
+    summary = published[0]
+    assert list(summary) == SUMMARY_KEYS
+    assert summary["status"] == "error" and summary["error"] == timed_out["error"]
+    assert (summary["app_key"], summary["app_id"], summary["agent_id"]) == ("counter", app_id(emu), "1")
+    assert (summary["event_type"], summary["schedule_id"], summary["skip_reason"]) == ("on_message_create", None, None)
+    assert summary["subscription_id"] == emu.subscriptions(1, "sensors")[0]["subscription_arn"]
+    assert (summary["function_name"], summary["function_version"]) == ("counter_app", "$LATEST")
+    assert summary["duration_ms"] >= 3000 and isinstance(summary["started_at"], int)
 
 
-def test_rate_expressions_parse_and_cron_is_refused_by_name():
+@pytest.mark.parametrize("runtime", RUNTIMES)
+def test_a_worker_that_dies_mid_invocation_is_reported_with_a_summary_and_restarted(emu, tmp_path, runtime):
+    config = {"dv_proc_config": {"inv_targets": [{"agent_id": None, "channel": "deaths-$app_id"},
+                                                 {"agent_id": "2", "channel": "all-deaths"}]}}
+    with host(emu, tmp_path, runtime, config=config) as hosted:
+        emu.publish(1, "sensors", {"die": True})
+        hosted.wait_for(1)
+        emu.publish(1, "sensors", {"t": 1})
+        runs = hosted.wait_for(2)
+    assert runs[0]["error"]["type"] == "WorkerExited"
+    assert runs[0]["error"]["message"] == "the worker process exited with status 3 during the invocation"
+    assert runs[1]["cold"] is True and runs[1]["result"]["status"] == "success"
+    # the host honours the app's inv_targets, as the processor does
+    for agent, channel in ((1, "deaths-" + app_id(emu)), (2, "all-deaths")):
+        summaries = [m["data"] for m in emu.messages(agent, channel) if m["data"]["requestId"] == runs[0]["request_id"]]
+        assert summaries == [runs[0]["summary"]]
+    assert runs[0]["summary"]["error"] == runs[0]["error"]
+
+
+@pytest.mark.parametrize("runtime", RUNTIMES)
+def test_a_handler_module_that_cannot_load_fails_each_invocation_clearly(emu, tmp_path, runtime):
+    with host(emu, tmp_path, runtime, target="no_such_module:handler") as hosted:
+        emu.publish(1, "sensors", {"t": 1})
+        emu.publish(1, "sensors", {"t": 2})
+        runs = hosted.wait_for(2)
+    if runtime == "awslambdaric":
+        assert [r["error"]["type"] for r in runs] == ["Runtime.ImportModuleError"] * 2
+        assert runs[0]["error"]["message"].startswith("Unable to import module 'no_such_module'")
+    else:
+        assert [r["error"]["type"] for r in runs] == ["WorkerExited"] * 2
+    assert [r["cold"] for r in runs] == [True, True]
+    assert all(r["summary"]["status"] == "error" for r in runs)
+
+
+class FastClock(ProcessorHost):
+    """A host whose schedule clock runs a minute per real second (from 10:00:30 UTC)."""
+
+    _poll = 0.05
+
+    def start(self):
+        import time
+
+        self._t0 = time.monotonic()
+        return super().start()
+
+    def _utcnow(self):
+        import time
+
+        base = datetime.datetime(2026, 11, 24, 10, 0, 30, tzinfo=datetime.timezone.utc)
+        return base + datetime.timedelta(seconds=(time.monotonic() - self._t0) * 60)
+
+
+def test_a_cron_schedule_fires_on_its_utc_minutes(emu, tmp_path):
+    with FastClock(emu, "counter_app:handler", agent_id=1, app_key="counter", cwd=str(tmp_path),
+                   schedule="cron(0/2 10 * * ? *)", runtime="plain") as hosted:
+        runs = hosted.wait_for(3, timeout=120)
+    assert [r["scheduled_for"] for r in runs[:3]] == [
+        "2026-11-24T10:02:00+00:00", "2026-11-24T10:04:00+00:00", "2026-11-24T10:06:00+00:00"]
+    assert all(r["op"] == "on_schedule" and r["result"]["status"] == "success" for r in runs[:3])
+    assert hosted.schedule_every is None
+
+
+def test_runtime_choice_is_validated_and_auto_falls_back_to_plain(emu, tmp_path):
+    with pytest.raises(InvalidArgumentError, match="runtime: expected one of auto, awslambdaric, plain, got 'java'"):
+        ProcessorHost(emu, "counter_app:handler", runtime="java")
+    # an interpreter that cannot import awslambdaric (site-packages disabled)
+    python = tmp_path / "bare-python"
+    python.write_text("#!/bin/sh\nexec {} -S \"$@\"\n".format(sys.executable))
+    python.chmod(python.stat().st_mode | stat.S_IEXEC)
+    with pytest.raises(NotSupportedError, match="awslambdaric is not importable by .*bare-python"):
+        ProcessorHost(emu, "counter_app:handler", subscribe=["s"], python=str(python), runtime="awslambdaric").start()
+    auto = ProcessorHost(emu, "counter_app:handler", subscribe=["s"], python=str(python), runtime="auto")
+    from doover.emulator._workers import resolve_runtime
+
+    assert resolve_runtime(auto.runtime, auto.python) == "plain"
+    with pytest.raises(InvalidArgumentError, match="target: expected MODULE:HANDLER"):
+        ProcessorHost(emu, "not a target")
+
+
+def test_rate_expressions_parse_and_cron_has_no_period():
     assert parse_rate("rate(5 minutes)") == 300
     assert parse_rate("rate(1 hour)") == 3600
     with pytest.raises(NotSupportedError, match="cron"):
