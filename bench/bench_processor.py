@@ -58,7 +58,7 @@ class A(Application):
 run_app(A(), {"op": "on_schedule", "token": "t", "d": {"schedule_id": "1"}}, None)
 """
 DOOVER_FULL = """
-import json, os, sys
+import json, os
 from doover.processor import Application, run_app
 class A(Application):
     def on_message_create(self, event):
@@ -67,7 +67,6 @@ class A(Application):
 app = A()
 out = run_app(app, json.loads(os.environ["BENCH_EVENT"]), None)
 assert out["status"] == "success", out
-sys.__stderr__.write("ROUNDTRIPS %d\\n" % app._client.request_count)
 """
 REF_FULL = """
 import json, os
@@ -161,9 +160,13 @@ def emulator_cases(runs: int, ref_python: Optional[str]) -> None:
             if delay:
                 emu.inject_delay(delay, times=None)
             name = "{} cold start + full message-create{}".format(label, " +20 ms/request" if delay else "")
-            row(name + " [doover]", timed(sys.executable, DOOVER_FULL, runs, env), bare, req)
             if have_ref:
-                row(name + " [pydoover]", timed(ref_python, REF_FULL, runs, ref_env), ref_bare, None)
+                mine, other = paired((sys.executable, DOOVER_FULL, env), (ref_python, REF_FULL, ref_env), runs)
+                row(name + " [doover]", mine, bare, req)
+                row(name + " [pydoover]", other, ref_bare, None)
+                print("  {:<62} ratio {:.3f}".format(name + " doover/pydoover", mine / other))
+            else:
+                row(name + " [doover]", timed(sys.executable, DOOVER_FULL, runs, env), bare, req)
             emu.clear_faults()
 
 

@@ -28,17 +28,6 @@ Events:
 import importlib
 from typing import Any, Dict, Type, TypeVar
 
-from .._snowflake import (
-    DOOVER_EPOCH_MS,
-    SnowflakeType,
-    datetime_to_snowflake,
-    generate_snowflake,
-    ms_to_snowflake,
-    snowflake_parts,
-    snowflake_to_datetime,
-    snowflake_to_ms,
-    to_snowflake_bound,
-)
 from ._types import Id
 
 __all__ = [
@@ -116,6 +105,10 @@ T = TypeVar("T")
 # pay for building the notification, batch or alarm classes.
 _LAZY: Dict[str, str] = {}
 for _module, _names in {
+    # the snowflake helpers live in doover._snowflake (which imports random and threading)
+    "doover._snowflake": ("DOOVER_EPOCH_MS", "SnowflakeType", "datetime_to_snowflake", "generate_snowflake",
+                          "ms_to_snowflake", "snowflake_parts", "snowflake_to_datetime", "snowflake_to_ms",
+                          "to_snowflake_bound"),
     "_alarm": ("Alarm",),
     "_batch": ("MAX_BATCH_MUTATIONS", "AgentAggregate", "BatchAggregateResponse", "BatchMessageResponse",
                "BatchMutationItem", "BatchMutationResponse", "BatchMutationResult"),
@@ -141,7 +134,7 @@ def __getattr__(name: str) -> Any:
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError("module {!r} has no attribute {!r}".format(__name__, name))
-    value = getattr(importlib.import_module(__name__ + "." + module), name)
+    value = getattr(importlib.import_module(module if "." in module else __name__ + "." + module), name)
     globals()[name] = value
     return value
 

@@ -3,7 +3,8 @@
 ``processor_app/cold_store.py`` keeps its ``pydoover`` imports; this test copies it into
 ``tmp_path`` replacing ``pydoover`` with ``doover`` (nothing else), imports the copy and calls its
 Lambda ``handler(event, context)`` with the events the emulator delivers, then reads back what the
-emulator stored: tags, messages, the notification and the invocation summaries.
+emulator stored: tags, messages, the notification and the invocation summaries (a
+pre-hook-skipped event publishes none, as with the platform's SDK).
 """
 
 import importlib.util
@@ -50,14 +51,16 @@ def emu(monkeypatch):
 
 
 def test_platform_sdk_style_processor_runs_with_only_the_import_name_changed(emu, app_module):
-    deployment = emu.set_deployment_config(AGENT, APP_KEY, {"threshold": 8.0, "site_name": "Store 4"})
+    deployment = emu.set_deployment_config(AGENT, APP_KEY, {
+        "threshold": 8.0, "site_name": "Store 4", "dv_proc_subscriptions": "sensors",
+        "dv_proc_schedules": "rate(15 minutes)"})
     arn = emu.add_subscription(AGENT, "sensors", APP_KEY)
     delivered = []
     emu.add_listener(delivered.append)
 
     results = []
-    for n, temperature in enumerate([5.5, 9.0, 10.5], 1):
-        emu.publish(AGENT, "sensors", {"t": temperature})
+    for n, data in enumerate([{"t": 5.5}, {"t": 9.0}, {"door": "open"}, {"t": 10.5}], 1):
+        emu.publish(AGENT, "sensors", data)
         creates = [e for e in delivered if e["op"] == "on_message_create"]
         body = {"op": "on_message_create", "token": emu.initial_token(arn), "d": creates[-1]["d"]}
         event = {"Records": [{"EventSource": "aws:sns", "EventSubscriptionArn": arn,
@@ -67,6 +70,7 @@ def test_platform_sdk_style_processor_runs_with_only_the_import_name_changed(emu
     assert results == [
         {"status": "success", "result": {"temperature": 5.5, "alerting": False}, "skip_reason": None, "error": None},
         {"status": "success", "result": {"temperature": 9.0, "alerting": True}, "skip_reason": None, "error": None},
+        {"status": "skipped", "result": None, "skip_reason": "pre_hook_filter", "error": None},
         {"status": "success", "result": {"temperature": 10.5, "alerting": True}, "skip_reason": None, "error": None},
     ]
     assert emu.aggregate(AGENT, "tag_values")["data"] == {
@@ -93,7 +97,7 @@ def test_platform_sdk_style_processor_runs_with_only_the_import_name_changed(emu
     assert [(s["event_type"], s["status"], s["requestId"], s["app_key"], s["function_name"]) for s in summaries] == [
         ("on_message_create", "success", "req-1", APP_KEY, "cold-store"),
         ("on_message_create", "success", "req-2", APP_KEY, "cold-store"),
-        ("on_message_create", "success", "req-3", APP_KEY, "cold-store"),
+        ("on_message_create", "success", "req-4", APP_KEY, "cold-store"),
         ("on_schedule", "success", "req-sched", APP_KEY, "cold-store"),
     ]
     assert summaries[-1]["schedule_id"] == schedule_id and summaries[0]["subscription_id"] == arn

@@ -3,22 +3,25 @@
 Kept with the ``pydoover`` import names on purpose: ``tests/compat/test_processor_app.py`` copies
 this file, replaces only ``pydoover`` with ``doover`` and runs it against the emulator.
 
+* ``pre_hook_filter``: messages without a temperature (door events, say) are skipped before
+  any setup or request.
 * ``on_message_create``: a temperature reading on the subscribed channel. Tags keep the last
   reading, a reading count and whether the store is alerting; crossing the configured threshold
   sends one notification (not one per reading while it stays hot).
 * ``on_schedule``: posts a report message to the ``reports`` channel with the count so far and
-  the current aggregate of the sensor channel, then starts a new count.
+  the current aggregate of the subscribed channel, then starts a new count.
 """
 
 from pydoover import config, tags
-from pydoover.models import NotificationSeverity
-from pydoover.processor import Application, run_app
+from pydoover.models import MessageCreateEvent, NotificationSeverity
+from pydoover.processor import Application, ScheduleConfig, SubscriptionConfig, run_app
 
 
 class ColdStoreConfig(config.Schema):
+    subscription = SubscriptionConfig()
+    schedule = ScheduleConfig(default="rate(1 hour)")
     threshold = config.Number("Alert Threshold", default=8.0, description="Alert above this temperature (C).")
     site_name = config.String("Site Name", default="Cold store", description="Used in notifications.")
-    sensor_channel = config.String("Sensor Channel", default="sensors")
 
 
 class ColdStoreTags(tags.Tags):
@@ -34,6 +37,11 @@ class ColdStore(Application):
 
     async def setup(self):
         self.site = self.config.site_name.value
+
+    async def pre_hook_filter(self, event):
+        if isinstance(event, MessageCreateEvent):
+            return isinstance(event.message.data, dict) and "t" in event.message.data
+        return True
 
     async def on_message_create(self, event):
         temperature = event.message.data["t"]
@@ -51,7 +59,7 @@ class ColdStore(Application):
         return {"temperature": temperature, "alerting": hot}
 
     async def on_schedule(self, event):
-        channel = await self.fetch_channel(self.config.sensor_channel.value)
+        channel = await self.fetch_channel(self.config.subscription.value)
         latest = channel.aggregate.data if channel.aggregate is not None else None
         report = {"site": self.site, "readings": self.tags.readings.value, "latest": latest,
                   "alerting": self.tags.alerting.value}
