@@ -57,7 +57,7 @@ _LAZY = {
     "ProcessorSkipped": "._skip",
     "SkipReason": "._skip",
     "DeploymentConfig": "._rawconfig",
-    "LogMode": "._tagstore",
+    "LogMode": "..tags",
     "JsonFormatter": "._logging",
     "MessageCreateEvent": "..models",
     "AggregateUpdateEvent": "..models",
