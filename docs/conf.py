@@ -39,22 +39,24 @@ myst_enable_extensions = ["colon_fence", "deflist"]
 autodoc_mock_imports = ["awslambdaric", "transitions"]
 autodoc_member_order = "bysource"
 autodoc_typehints = "description"
-autodoc_default_options = {"members": True, "show-inheritance": True}
+autodoc_default_options = {"members": True, "show-inheritance": True, "inherited-members": "BaseException,object,dict,list,str,int,float,Enum,IntEnum"}
 
 html_theme = "alabaster"
 html_title = "doover " + __version__
 
 # Pages arrive through glob toctrees (getting-started/*, guides/*, benchmarks*, and a catch-all
 # for any other top-level page): a glob that matches nothing yet must not fail the build.
-# Only that one warning category is silenced: ``toc.empty_glob`` where Sphinx tags it, and the
-# same record by its subtype where a Sphinx version logs it without a type (Sphinx 8 and 9 do,
-# which ``suppress_warnings`` alone cannot match).
+# Only that one warning is silenced: ``toc.empty_glob`` where Sphinx tags it with a type, and
+# the same record by its subtype (Sphinx 8 and 9 log it without a type, which
+# ``suppress_warnings`` cannot match) or by its text (Sphinx 5 to 7 give it neither).
 suppress_warnings = ["toc.empty_glob"]
 
 
 class _EmptyGlobFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
-        return getattr(record, "subtype", None) != "empty_glob"
+        if getattr(record, "subtype", None) == "empty_glob":
+            return False
+        return not str(record.msg).startswith("toctree glob pattern")
 
 
 # -- the public API page ------------------------------------------------------------------
@@ -148,55 +150,47 @@ def api_plan(modules):
     return plan
 
 
-def _api_rst(plan):
+API_MARKER = "% doover-public-api"
+
+
+def api_markdown(plan):
+    """The Markdown (myst) of the public API page body for a plan from :func:`api_plan`."""
     lines = []
     for module_name, _documented, elsewhere, broken in plan:
-        lines += ["``{}``".format(module_name), "-" * (len(module_name) + 4), ""]
-        lines += [".. automodule:: {}".format(module_name)]
+        # autodoc writes reStructuredText: it runs inside an eval-rst block
+        lines += ["## `{}`".format(module_name), "", "```{eval-rst}", ".. automodule:: " + module_name]
         if elsewhere or broken:
             lines += ["   :exclude-members: " + ", ".join(sorted(set(elsewhere) | set(broken)))]
+        lines += ["```", ""]
         if elsewhere:
-            lines += [""]
-            lines += ["Also exported here, documented in their home module:", ""]
+            lines += ["Also exported here, and described in their home module:", ""]
             for name in sorted(elsewhere):
-                lines += ["* ``{}``: :py:obj:`{}`".format(name, elsewhere[name])]
-        lines += [""]
-    return lines
+                lines += ["- `{}`: {{py:obj}}`{}`".format(name, elsewhere[name])]
+            lines += [""]
+    return "\n".join(lines)
+
+
+def _fill_api_page(app, docname, source):
+    """``source-read``: put the generated module sections where the API page has its marker."""
+    if API_MARKER not in source[0]:
+        return
+    import importlib
+
+    from sphinx.ext.autodoc.mock import mock
+    from sphinx.util import logging as sphinx_logging
+
+    with mock(app.config.autodoc_mock_imports):
+        modules = {name: importlib.import_module(name) for name in public_module_names()}
+        plan = api_plan(modules)
+    for module_name, _documented, _elsewhere, broken in plan:
+        for name, why in sorted(broken.items()):
+            sphinx_logging.getLogger(__name__).warning(
+                "%s.%s is in __all__ but cannot be imported (%s)", module_name, name, why, location=docname
+            )
+    source[0] = source[0].replace(API_MARKER, api_markdown(plan))
 
 
 def setup(app):  # noqa: D103 - Sphinx hook
-    import importlib
-
-    from docutils.statemachine import StringList
-    from sphinx.ext.autodoc.mock import mock
-    from sphinx.util.docutils import SphinxDirective
-    from sphinx.util import logging as sphinx_logging
-    from sphinx.util.nodes import nested_parse_with_titles
-
-    _logger = sphinx_logging.getLogger(__name__)
-
-    class PublicAPI(SphinxDirective):
-        has_content = False
-
-        def run(self):
-            with mock(self.config.autodoc_mock_imports):
-                modules = {name: importlib.import_module(name) for name in public_module_names()}
-                plan = api_plan(modules)
-            for module_name, _documented, _elsewhere, broken in plan:
-                for name, why in sorted(broken.items()):
-                    _logger.warning(
-                        "%s.%s is in __all__ but cannot be imported (%s)", module_name, name, why,
-                        location=self.get_location(),
-                    )
-            node = self._new_container()
-            nested_parse_with_titles(self.state, StringList(_api_rst(plan), source="<doover-public-api>"), node)
-            return node.children
-
-        def _new_container(self):
-            from docutils import nodes
-
-            return nodes.section()
-
     logging.getLogger("sphinx.sphinx.directives.other").addFilter(_EmptyGlobFilter())
-    app.add_directive("doover-public-api", PublicAPI)
+    app.connect("source-read", _fill_api_page)
     return {"parallel_read_safe": True}
