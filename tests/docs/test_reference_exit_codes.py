@@ -88,3 +88,17 @@ def test_simulate_modbus_with_a_bad_port_exits_with_the_documented_status(tmp_pa
     proc = _doover("simulate", "modbus", "--port", port, cwd=str(tmp_path))
     assert proc.returncode == _documented("doover simulate modbus", "a bad `--port`") == 1
     assert proc.stderr.startswith("doover: error: --port")
+
+
+def test_migrate_check_exits_0_when_clean_1_with_findings_and_2_for_a_missing_path(tmp_path):
+    clean = tmp_path / "clean_app.py"
+    clean.write_text("from doover.api import DataClient\n")
+    lacking = tmp_path / "lacking_app.py"
+    lacking.write_text("from pydoover.no_such_module_for_doover_docs import Thing\n")
+    ok = _doover("migrate", "check", str(clean))
+    assert ok.returncode == _documented("doover migrate check", "nothing in the sources needs") == 0
+    found = _doover("migrate", "check", str(lacking))
+    assert found.returncode == _documented("doover migrate check", "at least one finding") == 1
+    assert "lacking_app.py:1" in found.stdout
+    missing = _doover("migrate", "check", str(tmp_path / "nowhere"))
+    assert missing.returncode == _documented("doover migrate check", "a PATH does not exist") == 2
