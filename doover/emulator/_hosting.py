@@ -129,9 +129,11 @@ class ProcessorHost:
         self._stop.set()
         self.emulator.remove_listener(self._on_write)
         self._queue.put(None)
+        if self._worker is not None:  # ends an invocation in progress at once
+            self._worker.kill()
         for thread in self._threads:
             thread.join(timeout=30)
-        if self._worker is not None:
+        if self._worker is not None:  # in case one was starting as we stopped
             self._worker.kill()
         if self._api is not None:
             self._api.close()
@@ -244,7 +246,7 @@ class ProcessorHost:
         answer = worker.invoke(request_id, lambda_event, self.timeout)
         record.update((k, v) for k, v in answer.items() if k in ("result", "error"))
         record["duration_ms"] = int((time.monotonic() - started) * 1000)
-        if answer.get("fault"):
+        if answer.get("fault") and not self._stop.is_set():  # stop() ending a worker is no failure to report
             subscription = None if kind == "schedule" else lambda_event["Records"][0]["EventSubscriptionArn"]
             record["summary"] = self._publish_summary(op, request_id, started_at, answer["error"], subscription)
         return record

@@ -65,7 +65,7 @@ def test_edge_call_is_acknowledged_and_answered_by_the_processor(setup):
     assert [u["status"]["code"] for u in updates] == ["acknowledged", "success"]
     assert isinstance(updates[0]["status"]["message"]["timestamp"], int)
     assert updates[1] == {"status": {"code": "success", "message": None}, "response": {"sum": 5}}
-    assert [run["result"]["status"] for run in host.invocations if run["op"] == "on_message_create"][:1] == ["success"]
+    assert [run["result"]["status"] for run in host.wait_for(1) if run["op"] == "on_message_create"][:1] == ["success"]
 
 
 def test_processor_error_reaches_the_edge_caller_as_rpc_error(setup):

@@ -8,9 +8,11 @@ not importable) and the plain worker.
 import datetime
 import importlib.util
 import os
+import socket
 import stat
 import sys
 import textwrap
+import threading
 
 import pytest
 
@@ -83,10 +85,19 @@ def app_id(emu):
 def test_subscription_invokes_one_warm_worker_and_writes_go_back_through_the_emulator(emu, tmp_path, runtime):
     with host(emu, tmp_path, runtime) as hosted:
         assert hosted.runtime_in_use == runtime
+        port = hosted._api.port if runtime == "awslambdaric" else None
         for t in (10, 41, 12):
             emu.publish(1, "sensors", {"t": t})
             hosted.wait_for(len(hosted.invocations) + 1)
         runs = hosted.invocations
+    # stopped: the worker is reaped, the Runtime API port is closed, no host threads are left
+    with pytest.raises(ProcessLookupError):
+        os.kill(runs[0]["pid"], 0)
+    if port is not None:
+        with pytest.raises(ConnectionRefusedError):
+            socket.create_connection(("127.0.0.1", port), timeout=10)
+    assert [t.name for t in threading.enumerate() if t.name.startswith(("doover-worker", "doover-runtime-api",
+                                                                          "doover-processor"))] == []
     assert [r["result"]["status"] for r in runs] == ["success"] * 3
     assert [r["cold"] for r in runs] == [True, False, False]
     assert [r["runtime"] for r in runs] == [runtime] * 3
@@ -258,3 +269,24 @@ def test_rate_expressions_parse_and_cron_has_no_period():
         parse_rate("cron(0 * * * ? *)")
     with pytest.raises(DooverError, match=r"expected rate\(N"):
         parse_rate("every 5 minutes")
+
+
+@pytest.mark.parametrize("runtime", RUNTIMES)
+def test_stop_ends_an_invocation_in_progress_without_publishing_a_failure(emu, tmp_path, runtime):
+    import time
+
+    hosted = host(emu, tmp_path, runtime, timeout=300).start()
+    try:
+        emu.publish(1, "sensors", {"sleep": 120})
+        deadline = time.monotonic() + 60
+        # the handler is running once the processor fetched its subscription info
+        while not any("/processors/subscriptions/" in r.path for r in emu.request_log):
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+    finally:
+        began = time.monotonic()
+        hosted.stop()
+    assert time.monotonic() - began < 100  # far less than the handler's 120 s sleep
+    [run] = hosted.invocations
+    assert run["error"]["type"] == "WorkerExited" and "summary" not in run
+    assert emu.messages(1, "dv-proc-inv-" + app_id(emu)) == []
