@@ -374,8 +374,25 @@ class Application:
         await _in_thread(self._done.wait, 30)
 
     async def _run(self) -> int:
-        """The whole lifecycle on a worker thread (for ``async with app: await app._run()``)."""
-        return await _in_thread(self.run)
+        """The whole lifecycle on a worker thread (for ``async with app: await app._run()``).
+
+        Cancelling the awaiting task (``task.cancel()``, as the platform SDK's tests do) stops
+        the app as :meth:`request_stop` does and waits (at most 30 s) for its shutdown before
+        the cancellation propagates, so no app thread outlives the test's event loop.
+        """
+        future = _in_thread(self.run)
+        try:
+            return await asyncio.shield(future)
+        except asyncio.CancelledError:
+            self.request_stop()
+            self._next_go.set()
+            try:
+                await asyncio.wait_for(asyncio.shield(future), 30)
+            except asyncio.TimeoutError:
+                log.warning("%s: still shutting down 30 s after _run() was cancelled", self.name)
+            except Exception:  # noqa: BLE001 - run() logged its own failure; we are cancelling anyway
+                pass
+            raise
 
     def run(self) -> int:
         """The whole lifecycle, blocking; returns the exit code (0 after a clean shutdown)."""

@@ -1,10 +1,13 @@
 """``MockDeviceAgentInterface``: an in-memory device agent for apps' own test suites."""
 
+import asyncio
 import copy
+import functools
 import threading
 from types import SimpleNamespace
 from typing import Any, Callable, Dict, List, Optional, Sequence
 
+from .. import _hooks
 from .._hooks import call_hook
 from .._merge import apply_update
 from .._snowflake import generate_snowflake
@@ -15,6 +18,42 @@ from ._events import (
 )
 
 __all__ = ["MockDeviceAgentInterface"]
+
+
+class _Done:
+    """An awaitable that is already resolved (no "never awaited" warning when dropped)."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def __await__(self) -> Any:
+        if False:  # pragma: no cover - makes this a generator
+            yield None
+        return self.value
+
+
+def _in_user_coroutine() -> bool:
+    """True inside a running event loop that is not doover's own hook loop for this thread."""
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return loop is not getattr(_hooks._local, "loop", None)
+
+
+def _awaitable_in_coroutines(method: Callable) -> Callable:
+    """The call runs at once; called from a coroutine of the user's own (a test written for
+    the platform SDK does ``await agent.update_channel_aggregate(...)``), its result comes
+    back as an awaitable, as the SDK's async mock returns it."""
+
+    @functools.wraps(method)
+    def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
+        result = method(self, *args, **kwargs)
+        return _Done(result) if _in_user_coroutine() else result
+
+    return wrapper
 
 
 class MockDeviceAgentInterface:
@@ -30,6 +69,13 @@ class MockDeviceAgentInterface:
     * :meth:`inject_message` and :meth:`inject_aggregate` simulate writes from elsewhere.
 
     It is always "online" and has an empty outbox.
+
+    Called from plain code (and from doover's runtime) the methods return values. Called
+    from a coroutine of your own (an ``async def`` test, as the platform SDK's tests are
+    written), the I/O methods (``create_message``, ``update_channel_aggregate``,
+    ``fetch_channel_aggregate``, ``list_messages``, ``wait_for_channels_sync``, ...) still run
+    at once but return an awaitable of their result, so ``await agent.create_message(...)``
+    works there. Errors are raised at the call either way.
     """
 
     def __init__(self, app_key: Optional[str] = None, agent_id: Any = 1) -> None:
@@ -57,6 +103,7 @@ class MockDeviceAgentInterface:
         """Always True."""
         return True
 
+    @_awaitable_in_coroutines
     def wait_until_healthy(self, timeout: float = 10, stop: Any = None) -> bool:
         """Always True, at once."""
         return True
@@ -65,6 +112,7 @@ class MockDeviceAgentInterface:
         """Nothing to start."""
 
     # writes
+    @_awaitable_in_coroutines
     def create_message(self, channel_name: str, data: Any, files: Any = None, timestamp: Any = None) -> int:
         """Store a message; returns its new snowflake id."""
         validate_payload(data, "create_message data")
@@ -77,6 +125,7 @@ class MockDeviceAgentInterface:
         self._queue(channel_name, MessageCreateEvent(channel_name, msg))
         return mid
 
+    @_awaitable_in_coroutines
     def update_message(self, channel_name: str, message_id: int, data: Any, files: Any = None,
                        replace_data: bool = False, clear_attachments: bool = False) -> Any:
         """Merge-patch (or replace) a stored message's data; ``NotFoundError`` if unknown."""
@@ -85,6 +134,7 @@ class MockDeviceAgentInterface:
         msg.data = apply_update(msg.data, data, (), replace_data)
         return msg
 
+    @_awaitable_in_coroutines
     def update_channel_aggregate(self, channel_name: str, data: Any, files: Any = None,
                                  clear_attachments: bool = False, replace_data: bool = False,
                                  max_age_secs: Any = None, return_aggregate: bool = True,
@@ -97,6 +147,7 @@ class MockDeviceAgentInterface:
         self._queue(channel_name, AggregateUpdateEvent(channel_name, make_aggregate(copy.deepcopy(new)), data))
         return make_aggregate(copy.deepcopy(new)) if return_aggregate else None
 
+    @_awaitable_in_coroutines
     def send_oneshot_message(self, channel_name: str, data: Any, timestamp: Any = None) -> bool:
         """Stored like a message; True."""
         self.create_message(channel_name, data)
@@ -106,6 +157,7 @@ class MockDeviceAgentInterface:
     inject_aggregate = update_channel_aggregate
 
     # reads
+    @_awaitable_in_coroutines
     def fetch_channel_aggregate(self, channel_name: str) -> Any:
         """A copy of the stored aggregate; ``NotFoundError`` if the channel has none."""
         with self._lock:
@@ -113,10 +165,12 @@ class MockDeviceAgentInterface:
                 raise NotFoundError(404, channel_name, "GET", "no aggregate for channel {!r}".format(channel_name))
             return make_aggregate(copy.deepcopy(self.aggregates[channel_name]))
 
+    @_awaitable_in_coroutines
     def get_channel_aggregate(self, channel_name: str) -> Any:
         """Legacy: the aggregate's data."""
         return self.fetch_channel_aggregate(channel_name).data
 
+    @_awaitable_in_coroutines
     def fetch_message(self, channel_name: str, message_id: int) -> Any:
         """A stored message; ``NotFoundError`` if unknown."""
         for msg in self.messages.get(channel_name, []):
@@ -124,6 +178,7 @@ class MockDeviceAgentInterface:
                 return msg
         raise NotFoundError(404, channel_name, "GET", "no message {} on {!r}".format(message_id, channel_name))
 
+    @_awaitable_in_coroutines
     def list_messages(self, channel_name: str, before: Any = None, after: Any = None,
                       limit: Optional[int] = None, field_names: Any = None) -> List[Any]:
         """Stored messages, newest first, filtered by id bounds."""
@@ -134,6 +189,7 @@ class MockDeviceAgentInterface:
                if (lo is None or m.id > lo) and (hi is None or m.id < hi)]
         return out[:limit] if limit else out
 
+    @_awaitable_in_coroutines
     def list_channels(self, include_aggregate: bool = False) -> List[Any]:
         """Every channel with a message or an aggregate."""
         names = sorted(set(self.messages) | set(self.aggregates))
@@ -160,6 +216,7 @@ class MockDeviceAgentInterface:
         """True once a callback is registered."""
         return channel_name in self._callbacks
 
+    @_awaitable_in_coroutines
     def wait_for_channels_sync(self, channel_names: Sequence[str], timeout: float = 5, inter_wait: float = 0.2) -> bool:
         """True if every channel has a callback."""
         names = [channel_names] if isinstance(channel_names, str) else channel_names
@@ -190,6 +247,7 @@ class MockDeviceAgentInterface:
         """Always 0."""
         return 0
 
+    @_awaitable_in_coroutines
     def flush(self, timeout: Optional[float] = None) -> bool:
         """Always True."""
         return True
