@@ -54,17 +54,27 @@ srv.serve_forever()
 """
 
 
+IMPORT_CASES = [("bare interpreter", "pass"), ("import requests", "import requests"),
+                ("import doover.api", "import doover.api"), ("import doover.models", "import doover.models")]
+
+
+def import_numbers(python: str, runs: int) -> dict:
+    """``{case: (median wall ms, median peak RSS KiB)}`` for the cold-import cases."""
+    times = {name: cold_ms(python, code, runs) for name, code in IMPORT_CASES}
+    rss = {name: peak_rss_kb(python, code, max(3, runs // 2)) for name, code in IMPORT_CASES}
+    return {name: (times[name], rss[name]) for name, _ in IMPORT_CASES}
+
+
 def bench_imports(python: str, runs: int) -> None:
-    cases = [("bare interpreter", "pass"), ("import requests", "import requests"), ("import doover.api", "import doover.api"),
-             ("import doover.models", "import doover.models")]
-    times = {name: cold_ms(python, code, runs) for name, code in cases}
-    rss = {name: peak_rss_kb(python, code, max(3, runs // 2)) for name, code in cases}
+    numbers = import_numbers(python, runs)
+    times = {name: value[0] for name, value in numbers.items()}
+    rss = {name: value[1] for name, value in numbers.items()}
     floor_t, req_t = times["bare interpreter"], times["import requests"]
     floor_m, req_m = rss["bare interpreter"], rss["import requests"]
     rows = [
         (name, "{:.1f}".format(times[name]), ratio(times[name], floor_t), ratio(times[name], req_t),
          "{:.0f}".format(rss[name] / 1024 * 1024), ratio(rss[name], floor_m), ratio(rss[name], req_m))
-        for name, _ in cases
+        for name, _ in IMPORT_CASES
     ]
     print_table(
         "Cold start, fresh processes, median of {} ({})".format(runs, python),
@@ -79,7 +89,8 @@ def start_server(python: str):
     return proc, "http://127.0.0.1:{}/api".format(port)
 
 
-def bench_throughput(base: str, count: int, concurrency: int, rounds: int) -> None:
+def throughput_numbers(base: str, count: int, concurrency: int, rounds: int) -> dict:
+    """Median messages/s: ``{"floor": requests.Session.post, "sync": DataClient, "async": AsyncDataClient}``."""
     import statistics
 
     import requests
@@ -135,7 +146,11 @@ def bench_throughput(base: str, count: int, concurrency: int, rounds: int) -> No
     loop.close()
     client.close()
     session.close()
-    med = {key: statistics.median(values) for key, values in results.items()}
+    return {key: statistics.median(values) for key, values in results.items()}
+
+
+def bench_throughput(base: str, count: int, concurrency: int, rounds: int) -> None:
+    med = throughput_numbers(base, count, concurrency, rounds)
     rows = [
         ("requests.Session.post (floor)", "1", "{:.0f}".format(med["floor"]), "1.00x"),
         ("DataClient.create_message", "1", "{:.0f}".format(med["sync"]), ratio(med["sync"], med["floor"])),
@@ -147,6 +162,36 @@ def bench_throughput(base: str, count: int, concurrency: int, rounds: int) -> No
         ["client", "in flight", "messages/s", "vs floor"],
         rows,
     )
+
+
+def results(quick: bool = False, python: str = sys.executable) -> list:
+    """Rows for ``python -m bench``: cold import time and memory, and client throughput."""
+    runs, count, rounds, concurrency = (3, 200, 1, 16) if quick else (9, 1000, 3, 16)
+    numbers = import_numbers(python, runs)
+    bare_t, bare_m = numbers["bare interpreter"]
+    req_t, req_m = numbers["import requests"]
+    rows = []
+    for name in ("bare interpreter", "import requests", "import doover.api", "import doover.models"):
+        ms, kib = numbers[name]
+        rows.append({"benchmark": "cold start: " + name, "value": ms, "unit": "ms",
+                     "vs_bare": ms / bare_t, "vs_requests": ms / req_t})
+    for name in ("bare interpreter", "import requests", "import doover.api"):
+        kib = numbers[name][1]
+        rows.append({"benchmark": "peak RSS: " + name, "value": kib / 1024.0, "unit": "MiB",
+                     "vs_bare": kib / bare_m, "vs_requests": kib / req_m})
+    proc, base = start_server(python)
+    try:
+        med = throughput_numbers(base, count, concurrency, rounds)
+    finally:
+        proc.terminate()
+        proc.wait(10)
+        proc.stdout.close()
+    rows.append({"benchmark": "create_message: requests.Session.post loop", "value": med["floor"], "unit": "msg/s"})
+    rows.append({"benchmark": "create_message: DataClient", "value": med["sync"], "unit": "msg/s",
+                 "vs_direct": med["sync"] / med["floor"]})
+    rows.append({"benchmark": "create_message: AsyncDataClient, {} in flight".format(concurrency), "value": med["async"],
+                 "unit": "msg/s", "vs_direct": med["async"] / med["floor"]})
+    return rows
 
 
 def main() -> None:

@@ -101,16 +101,38 @@ def outbox_throughput(emu, n=2000):
     return queued, drained
 
 
-def main():
+def measure(iterations=ITERATIONS, messages=2000):
+    """``{"bare_rss_kb", "idle_rss_kb", "cpu_per_iter" (s), "queued" (/s), "drained" (/s)}``."""
     from doover.emulator import Emulator
 
     emu = Emulator().start()
     try:
         bare = run_child(BARE)
-        idle = run_child(IDLE_APP, emu.base_url, emu.token_for(1), ITERATIONS)
-        queued, drained = outbox_throughput(emu)
+        idle = run_child(IDLE_APP, emu.base_url, emu.token_for(1), iterations)
+        queued, drained = outbox_throughput(emu, messages)
     finally:
         emu.close()
+    return {"bare_rss_kb": bare["rss_kb"], "idle_rss_kb": idle["rss_kb"], "cpu_per_iter": idle["cpu_per_iter"],
+            "queued": queued, "drained": drained}
+
+
+def results(quick=False):
+    """Rows for ``python -m bench``: idle edge app memory and CPU, outbox throughput."""
+    m = measure(3, 300) if quick else measure()
+    return [
+        {"benchmark": "edge: peak RSS, bare interpreter", "value": m["bare_rss_kb"] / 1024, "unit": "MiB"},
+        {"benchmark": "edge: peak RSS, idle edge app (1 s loop)", "value": m["idle_rss_kb"] / 1024, "unit": "MiB",
+         "vs_bare": m["idle_rss_kb"] / m["bare_rss_kb"], "note": "pydoover: " + reference_app().split(" (")[0]},
+        {"benchmark": "edge: CPU per idle iteration", "value": m["cpu_per_iter"] * 1000, "unit": "ms"},
+        {"benchmark": "edge: outbox, messages durably queued", "value": m["queued"], "unit": "msg/s"},
+        {"benchmark": "edge: outbox, drained to the emulator", "value": m["drained"], "unit": "msg/s"},
+    ]
+
+
+def main():
+    m = measure()
+    bare, idle = {"rss_kb": m["bare_rss_kb"]}, {"rss_kb": m["idle_rss_kb"], "cpu_per_iter": m["cpu_per_iter"]}
+    queued, drained = m["queued"], m["drained"]
     print("python {}".format(sys.version.split()[0]))
     print("{:<48} {:>12}".format("measure", "value"))
     print("{:<48} {:>9.1f} MB".format("peak RSS, bare interpreter", bare["rss_kb"] / 1024))

@@ -134,6 +134,36 @@ class _Server:
             self._proc.wait(30)
 
 
+CONFIGS = [(op, clients) for op in ("create_message", "aggregate merge") for clients in (1, 8)]
+
+
+def measure(requests_per_row: int = 2000, db: Optional[str] = None, in_process: bool = False) -> List[Dict[str, Any]]:
+    """One dict per (operation, clients): ``requests``, ``rps``, ``p50`` and ``p99`` (ms)."""
+    agents = list(range(1, 1 + 8 * len(CONFIGS)))
+    server = _Server(db, in_process, agents)
+    rows = []
+    try:
+        first = 1
+        for op, clients in CONFIGS:
+            row = _run(server.base_url, server.tokens, op if op == "create_message" else "merge", clients,
+                       requests_per_row, first)
+            first += 8
+            rows.append(dict(row, op=op, clients=clients))
+    finally:
+        server.close()
+    return rows
+
+
+def results(quick: bool = False) -> List[Dict[str, Any]]:
+    """Rows for ``python -m bench``: emulator throughput and p50/p99 latency (separate process)."""
+    rows = []
+    for row in measure(400 if quick else 2000):
+        label = "emulator: {}, {} client{}".format(row["op"], row["clients"], "s" if row["clients"] > 1 else "")
+        rows.append({"benchmark": label, "value": row["rps"], "unit": "req/s",
+                     "note": "p50 {:.2f} ms, p99 {:.2f} ms".format(row["p50"], row["p99"])})
+    return rows
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=2000, help="requests per configuration (default 2000)")

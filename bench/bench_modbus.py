@@ -14,6 +14,7 @@ Run: ``python bench/bench_modbus.py [--count N]``. Prints numbers; asserts nothi
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -83,6 +84,50 @@ def run_case(link: str, baud: int, count: int) -> list:
     return results
 
 
+class Simulator:
+    """``doover simulate modbus`` in its own process on a fresh pseudo-terminal link."""
+
+    def __init__(self) -> None:
+        self.workdir = tempfile.mkdtemp(prefix="doover-bench-")
+        regs = os.path.join(self.workdir, "regs.json")
+        with open(regs, "w") as handle:
+            json.dump({"holding": {"0": list(range(100, 110))}}, handle)
+        self.link = os.path.join(self.workdir, "ttyBENCH")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "doover", "simulate", "modbus", "--port", self.link, "--registers", regs],
+            stdout=subprocess.PIPE, text=True,
+        )
+        self.banner = self.proc.stdout.readline().strip()
+
+    def close(self) -> None:
+        self.proc.terminate()
+        self.proc.wait(20)
+        self.proc.stdout.close()
+        shutil.rmtree(self.workdir, ignore_errors=True)
+
+
+def results(quick: bool = False) -> list:
+    """Rows for ``python -m bench``: reads/s of each client at 9600 and 115200 baud."""
+    count = 60 if quick else 300
+    sim = Simulator()
+    rows = []
+    try:
+        for baud in (9600, 115200):
+            measured = {row["name"]: row for row in run_case(sim.link, baud, count)}
+            direct = measured["minimalmodbus direct"]["tps"]
+            limit = 1 / physical_budget(baud)["spec"]
+            for name in ("doover ModbusInterface", "minimalmodbus direct", "pymodbus sync client"):
+                row = measured[name]
+                out = {"benchmark": "modbus {} baud: {}".format(baud, name), "value": row["tps"], "unit": "reads/s",
+                       "note": "{:.0f} us CPU/read; a real line allows {:.1f} reads/s".format(row["cpu_us"], limit)}
+                if name != "minimalmodbus direct":
+                    out["vs_direct"] = row["tps"] / direct
+                rows.append(out)
+    finally:
+        sim.close()
+    return rows
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=300, help="transactions per client and baud rate")
@@ -90,17 +135,9 @@ def main() -> int:
     import minimalmodbus
     import pymodbus
 
-    workdir = tempfile.mkdtemp(prefix="doover-bench-")
-    regs = os.path.join(workdir, "regs.json")
-    with open(regs, "w") as handle:
-        json.dump({"holding": {"0": list(range(100, 110))}}, handle)
-    link = os.path.join(workdir, "ttyBENCH")
-    sim = subprocess.Popen(
-        [sys.executable, "-m", "doover", "simulate", "modbus", "--port", link, "--registers", regs],
-        stdout=subprocess.PIPE, text=True,
-    )
+    sim = Simulator()
     try:
-        print(sim.stdout.readline().strip())
+        print(sim.banner)
         print("python {}, minimalmodbus {}, pymodbus {}, {} reads of 10 holding registers per row".format(
             sys.version.split()[0], minimalmodbus.__version__, pymodbus.__version__, args.count))
         print()
@@ -109,14 +146,12 @@ def main() -> int:
             print("configured {} baud; physical limit on a real line: {:.2f} ms/read = {:.1f} reads/s "
                   "(frames {:.2f} ms + 2 x 3.5-char silence; with the spec's 1.75 ms floor: {:.1f} reads/s)".format(
                       baud, budget["pure"] * 1e3, 1 / budget["pure"], budget["frames"] * 1e3, 1 / budget["spec"]))
-            for row in run_case(link, baud, args.count):
+            for row in run_case(sim.link, baud, args.count):
                 print("  {:<24} {:>8.1f} reads/s  {:>7.3f} ms/read  {:>7.1f} us CPU/read".format(
                     row["name"], row["tps"], row["wall_ms"], row["cpu_us"]))
             print()
     finally:
-        sim.terminate()
-        sim.wait(20)
-        sim.stdout.close()
+        sim.close()
     return 0
 
 

@@ -24,6 +24,7 @@ COMMANDS = {
     "emulator": ("_emulator", "run a local Doover Data API (emulator) until Ctrl-C or SIGTERM"),
     "invoke": ("_invoke", "run a processor's Lambda handler once against an emulator, as Lambda would"),
     "migrate": ("_migrate", "check an app written for the platform SDK (pydoover) for what doover lacks"),
+    "package": ("_package", "build a deployable AWS Lambda zip of a processor and its dependencies"),
     "simulate": ("_simulate", "serve simulated Modbus devices on a pseudo-terminal or TCP port"),
     "ui": ("_ui", "export a UI class's schema into doover_config.json"),
 }

@@ -1,0 +1,299 @@
+"""``doover package``: real Lambda zips, unzipped into a fresh directory and run there by the
+target interpreter alone (``-I -S``: no site-packages, no PYTHONPATH), against an emulator.
+
+Needs the package index (pip fetches the dependency wheels). The builds are shared per test
+session (module fixture) and pip's cache lives in a per-session temporary directory.
+"""
+
+import glob
+import json
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+import zipfile
+
+import pytest
+
+import doover
+from doover._packaging import build_package
+from doover.emulator import Emulator
+from doover.exceptions import InvalidArgumentError
+
+APP = """
+import onlyx86
+from doover.processor import Application, run_app
+
+
+class Level(Application):
+    def on_message_create(self, event):
+        level = event.message.data["level"]
+        self.set_tag("last_level", level)
+        self.set_tag("helper", onlyx86.VALUE)
+        if level > 80:
+            self.send_notification("tank above 80%: {}".format(level), severity="warning")
+        return {"level": level}
+
+
+app = Level()
+
+
+def handler(event, context):
+    return run_app(app, event, context)
+"""
+
+RUNNER = r"""
+import json, os, sys
+sys.path.insert(0, os.getcwd())  # what Lambda does with /var/task
+import tankapp
+import doover, requests, cattrs  # before the handler, which captures stderr (and -v's import log) while it runs
+
+class Context:
+    aws_request_id = "req-package-1"
+    function_name = "tankapp"
+    def get_remaining_time_in_millis(self):
+        return 60000
+
+with open(sys.argv[1]) as f:
+    event = json.load(f)
+result = tankapp.handler(event, Context())
+print(json.dumps({"result": result, "version": list(sys.version_info[:2]), "no_site": "site" not in sys.modules,
+                  "files": [m.__file__ for m in (tankapp, doover, requests, cattrs)]}))
+"""
+
+
+def _wheel(directory, name, tag):
+    """A minimal binary-tagged wheel of a one-module package ``name`` (VALUE = 7)."""
+    path = os.path.join(directory, "{}-1.0-{}.whl".format(name, tag))
+    dist = "{}-1.0.dist-info".format(name)
+    with zipfile.ZipFile(path, "w") as whl:
+        whl.writestr("{}/__init__.py".format(name), "VALUE = 7\n")
+        whl.writestr(dist + "/METADATA", "Metadata-Version: 2.1\nName: {}\nVersion: 1.0\n".format(name))
+        whl.writestr(dist + "/WHEEL", "Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: false\nTag: {}\n".format(tag))
+        whl.writestr(dist + "/RECORD", "")
+    return path
+
+
+def _interpreter(version):
+    found = sorted(glob.glob("/root/.pyenv/versions/{}.*/bin/python".format(version)))
+    path = found[-1] if found else shutil.which("python" + version)
+    assert path, "Python {} is needed to run the packaged handler (pyenv or python{} on PATH)".format(version, version)
+    return path
+
+
+def _cli(args, cwd, env):
+    return subprocess.run([sys.executable, "-m", "doover", "package"] + args, cwd=cwd, env=env,
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True, timeout=600)
+
+
+@pytest.fixture(scope="module")
+def workspace(tmp_path_factory):
+    root = tmp_path_factory.mktemp("package")
+    app_dir = root / "app"
+    (app_dir / "tankapp").mkdir(parents=True)
+    (app_dir / "tankapp" / "__init__.py").write_text(textwrap.dedent(APP))
+    (app_dir / "tankapp" / "__pycache__").mkdir()
+    (app_dir / "tankapp" / "__pycache__" / "stale.cpython-39.pyc").write_bytes(b"not python")
+    (app_dir / "tankapp" / "tests").mkdir()
+    (app_dir / "tankapp" / "tests" / "test_tank.py").write_text("def test_x():\n    pass\n")
+    wheels = root / "wheels"
+    wheels.mkdir()
+    _wheel(str(wheels), "onlyx86", "cp39-cp39-manylinux2014_x86_64")
+    _wheel(str(wheels), "onlyx86", "cp313-cp313-manylinux2014_x86_64")
+    (app_dir / "requirements.txt").write_text("--find-links {}\nonlyx86==1.0\n".format(wheels))
+    # a frozen copy of doover, imported ahead of the checkout: the builds package exactly this
+    # (an installed, non-editable doover), whatever else changes in the working tree meanwhile
+    site = root / "site"
+    shutil.copytree(os.path.dirname(os.path.abspath(doover.__file__)), str(site / "doover"),
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    env = dict(os.environ, PIP_CACHE_DIR=str(root / "pip-cache"), PYTHONPATH=str(site))
+    return {"root": root, "app": app_dir, "env": env, "site": site}
+
+
+@pytest.fixture(scope="module")
+def builds(workspace):
+    """Two builds for 3.9 (same inputs, for determinism) and one for 3.13, through the CLI."""
+    out = {}
+    for name, python in (("py39", "3.9"), ("py39_again", "3.9"), ("py313", "3.13")):
+        target = str(workspace["root"] / "{}.zip".format(name))
+        proc = _cli(["tankapp:handler", "--python", python, "-o", target, "-r", "requirements.txt"],
+                    cwd=str(workspace["app"]), env=workspace["env"])
+        assert proc.returncode == 0, proc.stderr
+        out[name] = (target, proc.stdout)
+    return out
+
+
+def _invoke_unzipped(zip_path, python_version, tmp_path):
+    """Unzip into a fresh directory and run the handler there with the target interpreter."""
+    task = tmp_path / "task"
+    with zipfile.ZipFile(zip_path) as archive:
+        archive.extractall(str(task))
+    with Emulator() as emu:
+        app_id = emu.set_deployment_config(1, "tankapp", {})["APP_ID"]
+        arn = emu.add_subscription(1, "tank", "tankapp")
+        delivered = []
+        emu.add_listener(delivered.append)
+        emu.publish(1, "tank", {"level": 91})
+        body = {"op": delivered[0]["op"], "token": emu.initial_token(arn), "d": delivered[0]["d"]}
+        event = {"Records": [{"EventSource": "aws:sns", "EventSubscriptionArn": arn,
+                              "Sns": {"Message": json.dumps(body)}}]}
+        event_path = tmp_path / "event.json"
+        event_path.write_text(json.dumps(event))
+        env = {"PATH": "/usr/bin:/bin", "DOOVER_DATA_ENDPOINT": emu.base_url, "HOME": str(tmp_path)}
+        proc = subprocess.run([_interpreter(python_version), "-I", "-S", "-B", "-v", "-c", RUNNER, str(event_path)],
+                              cwd=str(task), env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              universal_newlines=True, timeout=120)
+        assert proc.returncode == 0, proc.stderr
+        report = json.loads(proc.stdout.strip().splitlines()[-1])
+        tags = emu.aggregate(1, "tag_values")["data"]
+        summary = emu.messages(1, "dv-proc-inv-{}".format(app_id))[0]["data"]
+        notes = [(n["message"], n["severity"]) for n in emu.notifications(1)]
+    return task, report, tags, summary, notes, proc.stderr
+
+
+def test_build_prints_size_and_dotted_handler(builds):
+    path, stdout = builds["py39"]
+    lines = stdout.splitlines()
+    assert lines[0].startswith("wrote ") and " for Python 3.9 on x86_64" in lines[0]
+    assert "({} bytes, ".format(os.path.getsize(path)) in lines[0]
+    assert lines[1] == "bytecode compiled by {}".format(_interpreter("3.9"))
+    assert lines[2] == "handler tankapp.handler"
+
+
+def test_two_builds_of_the_same_inputs_are_byte_identical(builds):
+    with open(builds["py39"][0], "rb") as first, open(builds["py39_again"][0], "rb") as second:
+        assert first.read() == second.read()
+
+
+def test_zip_holds_doover_dependencies_and_app_without_caches_tests_or_install_records(builds):
+    with zipfile.ZipFile(builds["py39"][0]) as archive:
+        infos = archive.infolist()
+    names = [info.filename for info in infos]
+    assert names == sorted(names)
+    assert {info.date_time for info in infos} == {(1980, 1, 1, 0, 0, 0)}
+    tops = {name.split("/")[0] for name in names}
+    for package in ("doover", "requests", "urllib3", "attrs", "cattrs", "serial", "tankapp", "onlyx86"):
+        assert package in tops
+    assert "minimalmodbus.py" in tops
+    assert "exceptiongroup" in tops  # cattrs needs it below 3.11: markers evaluated for the target
+    assert "doover/processor/_run.py" in names and "doover/py.typed" in names
+    assert [n for n in names if n.startswith("doover_sync-")] == [
+        n for n in names if n.startswith("doover_sync-") and n.endswith(("/METADATA", "/top_level.txt"))]
+    assert "tankapp/__pycache__/stale.cpython-39.pyc" not in names
+    assert not [n for n in names if n.endswith(".pyc") and ".cpython-39." not in n]
+    assert not [n for n in names if "/tests/" in n or n.startswith("bin/")]
+    assert not [n for n in names if n.endswith(("dist-info/RECORD", "dist-info/INSTALLER", "dist-info/direct_url.json"))]
+
+
+def test_zip_ships_the_doover_that_the_build_imported(builds, workspace):
+    site = str(workspace["site"])
+    expected = {}
+    for directory, dirs, files in os.walk(os.path.join(site, "doover")):
+        for name in files:
+            path = os.path.join(directory, name)
+            with open(path, "rb") as handle:
+                expected[os.path.relpath(path, site).replace(os.sep, "/")] = handle.read()
+    with zipfile.ZipFile(builds["py39"][0]) as archive:
+        shipped = {name: archive.read(name) for name in archive.namelist()
+                   if name.startswith("doover/") and "/__pycache__/" not in name}
+        metadata = archive.read("doover_sync-{}.dist-info/METADATA".format(doover.__version__)).decode()
+    assert shipped == expected
+    assert metadata.startswith("Metadata-Version: 2.1\nName: doover-sync\nVersion: {}\n".format(doover.__version__))
+    assert "Requires-Dist: requests>=2.25\n" in metadata and "pytest" not in metadata
+
+
+def test_py313_build_has_no_exceptiongroup_backport(builds):
+    with zipfile.ZipFile(builds["py313"][0]) as archive:
+        tops = {name.split("/")[0] for name in archive.namelist()}
+    assert "exceptiongroup" not in tops and "cattrs" in tops
+
+
+@pytest.mark.parametrize("name,version", [("py39", "3.9"), ("py313", "3.13")])
+def test_unzipped_handler_runs_under_target_interpreter_and_stores_tags_and_summary(builds, tmp_path, name, version):
+    task, report, tags, summary, notes, verbose = _invoke_unzipped(builds[name][0], version, tmp_path)
+    assert report["result"] == {"status": "success", "result": {"level": 91}, "skip_reason": None, "error": None}
+    assert report["version"] == [int(part) for part in version.split(".")]
+    assert report["no_site"] is True
+    for path in report["files"]:
+        assert os.path.realpath(path).startswith(os.path.realpath(str(task)) + os.sep)
+    assert tags == {"tankapp": {"last_level": 91, "helper": 7}}
+    assert notes == [("tank above 80%: 91", "Warn")]
+    assert (summary["status"], summary["app_key"], summary["requestId"]) == ("success", "tankapp", "req-package-1")
+    # the shipped bytecode was used (-v logs where each code object came from; -B writes none)
+    tag = "cpython-{}".format(version.replace(".", ""))
+    for module in ("doover/processor/__pycache__/_run", "requests/__pycache__/sessions", "tankapp/__pycache__/__init__"):
+        assert "code object from '{}/{}.{}.pyc'".format(task, module, tag) in verbose
+
+
+def test_build_ships_checked_hash_bytecode_for_every_module(builds):
+    with zipfile.ZipFile(builds["py39"][0]) as archive:
+        names = set(archive.namelist())
+        sources = [n for n in names if n.endswith(".py") and n.split("/")[0] in ("doover", "requests", "tankapp")]
+        assert sources
+        for source in sources:
+            folder, _, base = source.rpartition("/")
+            assert "{}/__pycache__/{}.cpython-39.pyc".format(folder, base[:-3]) in names, source
+        header = archive.read("doover/__pycache__/__init__.cpython-39.pyc")[:16]
+    magic = subprocess.run([_interpreter("3.9"), "-I", "-c", "import importlib.util, sys; "
+                            "sys.stdout.write(importlib.util.MAGIC_NUMBER.hex())"],
+                           stdout=subprocess.PIPE, universal_newlines=True).stdout
+    assert header[:4].hex() == magic
+    assert int.from_bytes(header[4:8], "little") == 0b11  # hash-based, checked against the source
+
+
+def test_arm64_build_ships_aarch64_extension_modules(workspace):
+    target = str(workspace["root"] / "arm.zip")
+    result = build_package("tankapp:handler", target, python="3.9", arch="arm64", source=str(workspace["app"]),
+                           bytecode=False)
+    assert (result.handler, result.python, result.arch, result.compiled_with) == (
+        "tankapp.handler", "3.9", "arm64", None)
+    with zipfile.ZipFile(target) as archive:
+        assert not [n for n in archive.namelist() if "__pycache__" in n or n.endswith(".pyc")]
+        shared = [n for n in archive.namelist() if n.endswith(".so")]
+        assert shared and all("aarch64" in n for n in shared)
+        header = archive.read(shared[0])[:20]
+    assert header[:4] == b"\x7fELF"
+    assert int.from_bytes(header[18:20], "little") == 183  # EM_AARCH64
+
+
+def test_missing_wheel_for_platform_names_the_package(workspace):
+    proc = _cli(["tankapp:handler", "--python", "3.9", "--arch", "arm64", "-o", "never.zip", "-r", "requirements.txt"],
+                cwd=str(workspace["app"]), env=workspace["env"])
+    assert proc.returncode == 1
+    assert proc.stderr.startswith("doover: error: --python 3.9 / --arch arm64: no wheel of onlyx86==1.0 for CPython 3.9 "
+                                  "on manylinux2014_aarch64")
+    assert not (workspace["app"] / "never.zip").exists()
+
+
+@pytest.mark.parametrize("target,kwargs,message", [
+    ("tankapp", {}, "MODULE:HANDLER: expected e.g. my_app:handler, got 'tankapp'"),
+    ("tank-app:handler", {}, "MODULE: expected a dotted module name such as my_app or pkg.app, got 'tank-app'"),
+    ("tankapp:not a name", {}, "HANDLER: expected a function name such as handler, got 'not a name'"),
+    ("tankapp:handler", {"python": "2.7"}, "--python: expected one of 3.8, 3.9, 3.10, 3.11, 3.12, 3.13, got '2.7'"),
+    ("tankapp:handler", {"arch": "ppc64le"}, "--arch: expected x86_64 or arm64, got 'ppc64le'"),
+    ("nosuch:handler", {}, "MODULE: no module 'nosuch' in {app} (expected nosuch.py or a nosuch/ package)"),
+    ("tankapp.sub:handler", {}, "MODULE: no module 'tankapp.sub' in {app} (expected tankapp/sub.py or "
+                                "tankapp/sub/__init__.py)"),
+    ("tankapp:lambda_handler", {}, "HANDLER: module tankapp (tankapp/__init__.py) defines no top-level 'lambda_handler'"),
+    ("requests:handler", {}, "MODULE: no module 'requests' in {app} (expected requests.py or a requests/ package)"),
+])
+def test_bad_input_names_the_field(workspace, target, kwargs, message):
+    with pytest.raises(InvalidArgumentError) as caught:
+        build_package(target, str(workspace["root"] / "bad.zip"), source=str(workspace["app"]), **kwargs)
+    assert str(caught.value) == message.format(app=workspace["app"])
+    assert not (workspace["root"] / "bad.zip").exists()
+
+
+def test_compile_with_an_interpreter_of_another_version_is_refused(workspace):
+    with pytest.raises(InvalidArgumentError) as caught:
+        build_package("tankapp:handler", str(workspace["root"] / "bad.zip"), python="3.9", source=str(workspace["app"]),
+                      compile_with=_interpreter("3.13"))
+    assert str(caught.value) == "--compile-with: expected a Python 3.9 interpreter, {} is Python 3.13".format(
+        _interpreter("3.13"))
+
+
+def test_app_module_named_like_a_dependency_is_refused(tmp_path):
+    (tmp_path / "requests.py").write_text("def handler(event, context):\n    return 1\n")
+    with pytest.raises(InvalidArgumentError, match=r"^MODULE: 'requests' would shadow a packaged dependency"):
+        build_package("requests:handler", str(tmp_path / "x.zip"), source=str(tmp_path))
