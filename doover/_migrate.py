@@ -11,6 +11,7 @@ or were dropped, or else built from where doover does have the name.
 import ast
 import importlib
 import os
+import sys
 from typing import Any, Dict, Iterator, List, NamedTuple, Optional, Sequence, Tuple
 
 __all__ = ["Finding", "check_source", "check_file", "check_path", "format_finding"]
@@ -29,6 +30,10 @@ _KNOWN: Dict[str, str] = {
     "doover.docker.device_agent": "import DeviceAgentInterface / MockDeviceAgentInterface from doover.docker",
     "doover.docker.platform": "import PlatformInterface / PulseCounter from doover.docker",
     "doover.api.control": "the control-plane API is not part of doover; use the Data API (doover.api.DataClient)",
+    "doover.models.control": "control-plane models are not part of doover; the Data API models are in doover.models",
+    "doover.api.auth": "doover.api.DataClient takes token= or reads DOOVER_TOKEN; see docs/guides/auth-and-tokens.md",
+    "doover.cli.CLI": "the command line is `doover` (doover.cli.main); apps do not extend it",
+    "doover.cli.entrypoint": "the command line is `doover` (doover.cli.main); apps do not extend it",
     "doover.utils.create_alarm": "create alarms with doover.api.DataClient.create_alarm",
     "doover.utils.alarm": "create alarms with doover.api.DataClient.create_alarm",
     "doover.utils.setup_logging": "configure logging with logging.basicConfig (doover.processor logs JSON itself)",
@@ -95,6 +100,19 @@ class _Resolver:
         return False, None, "{} has no name {!r}".format(module_name, name)
 
 
+#: public modules searched, in order, for a name that is not where the app imports it from
+_HOMES = ("doover.exceptions", "doover.models", "doover.api", "doover.docker", "doover.processor", "doover.config",
+          "doover.tags", "doover.ui", "doover.rpc", "doover.utils", "doover.state")
+
+
+def _home_of(resolver: "_Resolver", name: str, not_in: str = "") -> Optional[str]:
+    """The first public doover module (other than ``not_in``) that exports ``name``."""
+    for module_name in _HOMES:
+        if module_name != not_in and resolver.member(module_name, name)[0]:
+            return module_name
+    return None
+
+
 def _canonical(dotted: str) -> str:
     head, _, rest = dotted.partition(".")
     return "doover" + ("." + rest if rest else "") if head in _ROOTS else dotted
@@ -104,14 +122,11 @@ def _hint(resolver: _Resolver, dotted: str, source_name: str) -> str:
     for key in (dotted, dotted.rsplit(".", 1)[0]):
         if key in _KNOWN:
             return _KNOWN[key]
-    # a module that doover flattened into its package: pydoover.utils.kalman -> doover.utils
     parent, _, leaf = dotted.rpartition(".")
-    while parent.count(".") >= 1:
-        up, _, _ = parent.rpartition(".")
-        found, _, _ = resolver.member(up, leaf)
-        if found:
-            return "import {} from {}".format(leaf, up)
-        parent = up
+    if parent and leaf:
+        home = _home_of(resolver, leaf, not_in=parent)
+        if home is not None:
+            return "import {} from {}".format(leaf, home)
     return "doover does not provide it; " + _GUIDE
 
 
@@ -179,6 +194,13 @@ class _Checker(ast.NodeVisitor):
             if moved is not None:
                 self._add(node, node.module, module_name, "doover has no module {}".format(module_name), moved)
                 return
+            if names and self.resolver.module(module_name)[1] == "doover has no module {}".format(module_name):
+                for name in names:  # each name on its own: where doover has it, if anywhere
+                    home = _home_of(self.resolver, name)
+                    self._add(node, node.module + "." + name, module_name + "." + name,
+                              "doover has no module {}".format(module_name),
+                              "import {} from {}".format(name, home) if home else None)
+                return
         if not self._check_module(node, node.module):
             return
         for alias in node.names:
@@ -240,7 +262,8 @@ def check_source(source: str, path: str = "<string>", resolver: Optional[_Resolv
         tree = ast.parse(source, filename=path)
     except SyntaxError as exc:
         return [Finding(path, exc.lineno or 0, (exc.offset or 0), "<syntax>",
-                        "cannot parse: {}".format(exc.msg), "fix the syntax error (doover parses Python 3.8+ code)")]
+                        "cannot parse: {}".format(exc.msg), "fix it, or run the check with the Python version the app is written for "
+                        "(this is Python {}.{})".format(*sys.version_info[:2]))]
     checker = _Checker(path, resolver or _Resolver())
     checker.visit(tree)
     return sorted(checker.findings, key=lambda f: (f.line, f.col, f.name))

@@ -123,3 +123,25 @@ def test_rebinding_a_module_alias_stops_attribute_checks():
 
 def test_unrelated_and_relative_imports_are_ignored():
     assert check_source("import os\nfrom . import pydoover\nfrom .x import y\nimport pydoover_extra\n") == []
+
+
+def test_names_imported_from_the_wrong_place_point_to_their_home():
+    source = ("from pydoover.api import DataClient, NotFoundError\n"
+              "from pydoover.models.data import Message, NoSuchModel\n")
+    findings = check_source(source, "m.py")
+    assert [(f.line, f.name, f.message, f.hint) for f in findings] == [
+        (1, "pydoover.api.NotFoundError", "doover.api has no name 'NotFoundError'",
+         "import NotFoundError from doover.exceptions"),
+        (2, "pydoover.models.data.Message", "doover has no module doover.models.data", "import Message from doover.models"),
+        (2, "pydoover.models.data.NoSuchModel", "doover has no module doover.models.data",
+         "doover does not provide it; see docs/guides/migrating.md"),
+    ]
+
+
+def test_syntax_the_running_python_cannot_parse_says_which_python_checked():
+    findings = check_source("x = (y := 1)\nmatch x:\n    case 1:\n        pass\n", "new.py")
+    if sys.version_info >= (3, 10):
+        assert findings == []
+    else:
+        assert [(f.name, f.line) for f in findings] == [("<syntax>", 2)]
+        assert findings[0].hint.endswith("(this is Python {}.{})".format(*sys.version_info[:2]))
