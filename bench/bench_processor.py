@@ -26,12 +26,13 @@ sources on every run while pydoover's site-packages bytecode is used.
 import argparse
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from typing import List, Optional
+from typing import Any, Dict, List, Optional
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -80,27 +81,46 @@ run_app(A(), json.loads(os.environ["BENCH_EVENT"]), None)
 
 
 PYCACHE = tempfile.mkdtemp(prefix="doover-bench-pyc-")
+#: "lambda": children run with ``-S`` and find their packages through PYTHONPATH (the SDK's
+#: site-packages), as a Lambda function finds its zip in /var/task: no ``.pth`` hooks run (such
+#: as the finder of an editable install). "installed": children run the interpreter as it is.
+LAYOUT = {"mode": "lambda"}
+_PURELIB: dict = {}
 
 
-def child_env(env: Optional[dict] = None) -> dict:
+def purelib(python: str) -> str:
+    if python not in _PURELIB:
+        _PURELIB[python] = subprocess.run(
+            [python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+            capture_output=True, text=True, check=True).stdout.strip()
+    return _PURELIB[python]
+
+
+def child_env(env: Optional[dict] = None, python: Optional[str] = None) -> dict:
     """The environment of a benchmark child: bytecode cached in ``PYCACHE``, doover on the path."""
     full_env = dict(os.environ, **(env or {}))
     full_env.pop("PYTHONDONTWRITEBYTECODE", None)
     full_env["PYTHONPYCACHEPREFIX"] = PYCACHE
     full_env.setdefault("PYTHONPATH", ROOT)
+    if LAYOUT["mode"] == "lambda" and python:
+        full_env["PYTHONPATH"] = os.pathsep.join(p for p in (full_env["PYTHONPATH"], purelib(python)) if p)
     return full_env
+
+
+def argv(python: str, code: str) -> List[str]:
+    return [python, "-S", "-c", code] if LAYOUT["mode"] == "lambda" else [python, "-c", code]
 
 
 def timed(python: str, code: str, runs: int, env: Optional[dict] = None) -> float:
     """Median wall time in ms of ``python -c code`` over ``runs`` fresh processes (after one
     untimed warm-up run that compiles the bytecode)."""
     samples: List[float] = []
-    full_env = child_env(env)
-    subprocess.run([python, "-c", code], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=full_env,
+    full_env = child_env(env, python)
+    subprocess.run(argv(python, code), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=full_env,
                    timeout=120)
     for _ in range(runs):
         start = time.perf_counter()
-        proc = subprocess.run([python, "-c", code], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        proc = subprocess.run(argv(python, code), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                               env=full_env, timeout=120)
         samples.append((time.perf_counter() - start) * 1000.0)
         if proc.returncode != 0:
@@ -109,8 +129,8 @@ def timed(python: str, code: str, runs: int, env: Optional[dict] = None) -> floa
 
 
 def stderr_of(python: str, code: str, env: dict) -> str:
-    full_env = child_env(env)
-    return subprocess.run([python, "-c", code], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    full_env = child_env(env, python)
+    return subprocess.run(argv(python, code), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                           env=full_env, timeout=120).stderr.decode()
 
 
@@ -125,6 +145,77 @@ def floors(python: str, runs: int, has_requests: bool):
     return bare, req
 
 
+def count_requests(emu: Any, python: str, code: str, extra_env: dict) -> int:
+    """HTTP requests the emulator saw while ``code`` ran (it logs each just after answering)."""
+    before = len(emu.request_log)
+    stderr_of(python, code, extra_env)
+    count, deadline = len(emu.request_log) - before, time.monotonic() + 5
+    while time.monotonic() < deadline:
+        time.sleep(0.05)
+        if len(emu.request_log) - before == count:
+            break
+        count = len(emu.request_log) - before
+    return count
+
+
+def emulator_event(emu: Any) -> dict:
+    """The environment of a full-invocation child: one SNS message-create event of the emulator."""
+    emu.set_deployment_config(1, "bench", {})
+    arn = emu.add_subscription(1, "sensors", "bench")
+    delivered: List[dict] = []
+    emu.add_listener(delivered.append)
+    emu.publish(1, "sensors", {"t": 41})
+    body = {"op": delivered[0]["op"], "token": emu.initial_token(arn, expires_in=3600), "d": delivered[0]["d"]}
+    event = {"Records": [{"EventSource": "aws:sns", "EventSubscriptionArn": arn,
+                          "Sns": {"Message": json.dumps(body)}}]}
+    return {"BENCH_EVENT": json.dumps(event), "DOOVER_DATA_ENDPOINT": emu.base_url}
+
+
+def results(quick: bool = False, ref_python: Optional[str] = "/work/refsdk/bin/python") -> List[Dict[str, Any]]:
+    """Rows for ``python -m bench``: ``benchmark``, ``value`` (ms, median wall time), ``unit``,
+    ``vs_bare``, ``vs_requests``, ``vs_ref`` (doover / pydoover, runs alternated) and a ``note``
+    with pydoover's time and the CPU-time ratio."""
+    runs = 3 if quick else 15
+    py = sys.executable
+    have_ref = bool(ref_python) and os.path.exists(str(ref_python))
+    bare, req = floors(py, runs, True)
+    rows: List[Dict[str, Any]] = [
+        {"benchmark": "processor: bare interpreter", "value": bare, "unit": "ms"},
+        {"benchmark": "processor: import requests", "value": req, "unit": "ms", "vs_bare": req / bare}]
+
+    def add(label: str, code: str, ref_code: str, env: Optional[dict] = None) -> None:
+        row: Dict[str, Any] = {"benchmark": "processor: " + label, "unit": "ms"}
+        if have_ref:
+            wall, ref_wall, cpu, ref_cpu = paired((py, code, env), (ref_python, ref_code, dict(env or {}, PYTHONPATH="")),
+                                                  runs)
+            row.update(vs_ref=wall / ref_wall,
+                       note="pydoover {:.0f} ms; CPU {:.0f} vs {:.0f} ms ({:.3f})".format(
+                           ref_wall, cpu, ref_cpu, cpu / ref_cpu))
+        else:
+            wall = timed(py, code, runs, env)
+            row["note"] = "pydoover skipped: {} not found".format(ref_python)
+        row.update(value=wall, vs_bare=wall / bare, vs_requests=wall / req)
+        rows.append(row)
+
+    add("(a) import Application, run_app", DOOVER_IMPORT, REF_IMPORT)
+    add("(b) cold start, pre-hook-rejected event", DOOVER_PREHOOK, REF_PREHOOK)
+    from doover.emulator import Emulator
+
+    with Emulator() as emu:
+        env = emulator_event(emu)
+        ours = count_requests(emu, py, DOOVER_FULL, env)
+        row = {"benchmark": "processor: HTTP requests per message-create", "value": ours, "unit": "requests"}
+        if have_ref:
+            theirs = count_requests(emu, str(ref_python), REF_FULL, dict(env, PYTHONPATH=""))
+            row.update(vs_ref=ours / float(theirs), note="pydoover {}".format(theirs))
+        rows.append(row)
+        add("(c) cold start + full message-create", DOOVER_FULL, REF_FULL, env)
+        emu.inject_delay(0.020, times=None)
+        add("(d) the same, +20 ms per request", DOOVER_FULL, REF_FULL, env)
+        emu.clear_faults()
+    return rows
+
+
 def emulator_cases(runs: int, ref_python: Optional[str]) -> None:
     try:
         from doover.emulator import Emulator
@@ -132,26 +223,14 @@ def emulator_cases(runs: int, ref_python: Optional[str]) -> None:
         print("  (c)/(d) skipped: doover.emulator is not importable here ({})".format(exc))
         return
     with Emulator() as emu:
-        emu.set_deployment_config(1, "bench", {})
-        arn = emu.add_subscription(1, "sensors", "bench")
-        delivered: List[dict] = []
-        emu.add_listener(delivered.append)
-        emu.publish(1, "sensors", {"t": 41})
-        first = delivered[0]
-        body = {"op": first["op"], "token": emu.initial_token(arn, expires_in=3600), "d": first["d"]}
-        event = {"Records": [{"EventSource": "aws:sns", "EventSubscriptionArn": arn,
-                              "Sns": {"Message": json.dumps(body)}}]}
-        env = {"BENCH_EVENT": json.dumps(event), "DOOVER_DATA_ENDPOINT": emu.base_url}
+        env = emulator_event(emu)
         ref_env = dict(env, PYTHONPATH="")
         have_ref = bool(ref_python)
 
-        def requests_for(python: str, code: str, child_env: dict) -> int:
-            before = len(emu.request_log)
-            stderr_of(python, code, child_env)
-            return len(emu.request_log) - before
+        def requests_for(python: str, code: str, extra_env: dict) -> int:
+            return count_requests(emu, python, code, extra_env)
 
         bare, req = floors(sys.executable, runs, True)
-        ref_bare = timed(ref_python, "pass", runs, env={"PYTHONPATH": ""}) if have_ref else None
         print("  HTTP requests per message-create (set 1 tag, send 1 notification):")
         print("    doover   {}".format(requests_for(sys.executable, DOOVER_FULL, env)))
         if have_ref:
@@ -161,41 +240,62 @@ def emulator_cases(runs: int, ref_python: Optional[str]) -> None:
                 emu.inject_delay(delay, times=None)
             name = "{} cold start + full message-create{}".format(label, " +20 ms/request" if delay else "")
             if have_ref:
-                mine, other = paired((sys.executable, DOOVER_FULL, env), (ref_python, REF_FULL, ref_env), runs)
-                row(name + " [doover]", mine, bare, req)
-                row(name + " [pydoover]", other, ref_bare, None)
-                print("  {:<62} ratio {:.3f}".format(name + " doover/pydoover", mine / other))
+                print("  " + name)
+                compare("  doover vs pydoover", (sys.executable, DOOVER_FULL, env), (ref_python, REF_FULL, ref_env),
+                        runs)
             else:
                 row(name + " [doover]", timed(sys.executable, DOOVER_FULL, runs, env), bare, req)
             emu.clear_faults()
 
 
+def _cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def paired(first: tuple, second: tuple, runs: int) -> tuple:
-    """Medians (ms) of two ``(python, code, env)`` commands run alternately, so load on the
-    machine weighs on both alike."""
-    envs = [child_env(first[2]), child_env(second[2])]
-    samples: List[List[float]] = [[], []]
+    """``(wall_a, wall_b, cpu_a, cpu_b)``: median wall and CPU (user+system) ms of two
+    ``(python, code, env)`` commands run alternately, so load on the machine weighs on both
+    alike. CPU time barely moves when other processes compete for the cores; wall time does."""
+    envs = [child_env(first[2], first[0]), child_env(second[2], second[0])]
+    wall: List[List[float]] = [[], []]
+    cpu: List[List[float]] = [[], []]
     for index, (python, code, _) in enumerate((first, second)):
-        subprocess.run([python, "-c", code], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        subprocess.run(argv(python, code), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                        env=envs[index], timeout=120)
     for _ in range(runs):
         for index, (python, code, _) in enumerate((first, second)):
-            start = time.perf_counter()
-            proc = subprocess.run([python, "-c", code], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+            cpu_start, start = _cpu_seconds(), time.perf_counter()
+            proc = subprocess.run(argv(python, code), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                                   env=envs[index], timeout=120)
-            samples[index].append((time.perf_counter() - start) * 1000.0)
+            wall[index].append((time.perf_counter() - start) * 1000.0)
+            cpu[index].append((_cpu_seconds() - cpu_start) * 1000.0)
             if proc.returncode != 0:
                 raise RuntimeError("benchmark child failed:\n" + proc.stderr.decode()[-2000:])
-    return statistics.median(samples[0]), statistics.median(samples[1])
+    return (statistics.median(wall[0]), statistics.median(wall[1]),
+            statistics.median(cpu[0]), statistics.median(cpu[1]))
+
+
+def compare(label: str, mine: tuple, theirs: tuple, runs: int) -> None:
+    wall_a, wall_b, cpu_a, cpu_b = paired(mine, theirs, runs)
+    print("  {:<44} wall: doover {:7.1f} ms  pydoover {:7.1f} ms  ratio {:.3f}".format(label, wall_a, wall_b,
+                                                                                   wall_a / wall_b))
+    print("  {:<44} cpu:  doover {:7.1f} ms  pydoover {:7.1f} ms  ratio {:.3f}".format("", cpu_a, cpu_b,
+                                                                                   cpu_a / cpu_b))
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--ref-python", default="/work/refsdk/bin/python")
+    parser.add_argument("--layout", choices=("lambda", "installed"), default="lambda",
+                        help="lambda: python -S with each SDK's site-packages on PYTHONPATH (no .pth hooks, "
+                             "as in a Lambda zip); installed: the interpreters as they are")
     args = parser.parse_args()
+    LAYOUT["mode"] = args.layout
 
-    print("doover processor, {} ({} runs per median)".format(sys.version.split()[0], args.runs))
+    print("doover processor, {} ({} runs per median, {} layout)".format(
+        sys.version.split()[0], args.runs, args.layout))
     bare, req = floors(sys.executable, args.runs, True)
     print("  {:<62} {:8.1f} ms".format("bare interpreter", bare))
     print("  {:<62} {:8.1f} ms".format("import requests", req))
@@ -215,9 +315,7 @@ def main() -> int:
             ("(a) import Application, run_app", DOOVER_IMPORT, REF_IMPORT),
             ("(b) cold start + pre-hook-rejected event", DOOVER_PREHOOK, REF_PREHOOK),
         ):
-            mine, other = paired((sys.executable, ours, None), (ref, theirs, no_path), args.runs)
-            print("  {:<44} doover {:7.1f} ms   pydoover {:7.1f} ms   ratio {:.3f}".format(
-                label, mine, other, mine / other))
+            compare(label, (sys.executable, ours, None), (ref, theirs, no_path), args.runs)
     else:
         print("pydoover skipped: {} not found".format(ref))
         ref = None
