@@ -10,7 +10,9 @@
   Anything that must not run (shell, output, excerpts) is not fenced as ``python``; fences such
   as ``py`` or ``python3``, which would escape this runner, are refused.
 * A page with no runnable block fails only when it says that its examples run (the sentence
-  "Every example on this page runs ...").
+  "Every example on this page runs ..."). Each page has one H1, no skipped heading levels,
+  and relative links to ``.md`` pages (and their ``#anchors``) that resolve, as the Sphinx
+  build (MyST, warnings as errors) needs.
 * Every ``examples/*.py`` (not ``_*.py``) runs as a real subprocess, once against an emulator
   given by the environment (the test then checks what it left there) and once on its own (it
   must start its own emulator and finish by itself). Each has a docstring that says how to run
@@ -106,6 +108,39 @@ def test_docs_page_that_promises_examples_has_runnable_blocks_and_no_escaping_fe
     assert ESCAPING_FENCE.findall(text) == [], "fence python code as ```python so that it runs"
     if CLAIM.search(text):
         assert _blocks(page), "{} says its examples run but has no ```python block".format(_page_id(page))
+
+
+def _headings(text):
+    """``(level, title)`` of the Markdown headings outside fenced blocks."""
+    found, fenced = [], False
+    for line in text.splitlines():
+        if line.startswith("```"):
+            fenced = not fenced
+        elif not fenced:
+            match = re.match(r"(#{1,6}) (.+)$", line)
+            if match:
+                found.append((len(match.group(1)), match.group(2).strip()))
+    return found
+
+
+def _slug(title):
+    """The anchor MyST (``myst_heading_anchors``) and GitHub give a heading."""
+    text = re.sub(r"[^\w\- ]", "", title.lower().replace("`", ""))
+    return text.strip().replace(" ", "-")
+
+
+@pytest.mark.parametrize("page", PAGES, ids=[_page_id(p) for p in PAGES])
+def test_docs_page_has_one_h1_consecutive_headings_and_working_relative_links(page):
+    text = page.read_text(encoding="utf-8")
+    levels = [level for level, _ in _headings(text)]
+    assert levels and levels[0] == 1 and levels.count(1) == 1, levels
+    assert all(b <= a + 1 for a, b in zip(levels, levels[1:])), levels
+    for target, anchor in re.findall(r"\]\(([^)#:\s]+\.md)(?:#([^)\s]+))?\)", text):
+        linked = (page.parent / target).resolve()
+        assert linked.is_file(), "{} links to missing {}".format(_page_id(page), target)
+        if anchor:
+            slugs = {_slug(title) for _, title in _headings(linked.read_text(encoding="utf-8"))}
+            assert anchor in slugs, "{} links to {}#{}: no such heading".format(_page_id(page), target, anchor)
 
 
 def test_docs_pages_and_examples_exist_to_be_run():
