@@ -188,9 +188,11 @@ def results(quick: bool = False, ref_python: Optional[str] = "/work/refsdk/bin/p
         if have_ref:
             wall, ref_wall, cpu, ref_cpu = paired((py, code, env), (ref_python, ref_code, dict(env or {}, PYTHONPATH="")),
                                                   runs)
+            ref_env = dict(env or {}, PYTHONPATH="")
+            mine_mb, ref_mb = peak_rss_mb(py, code, env), peak_rss_mb(str(ref_python), ref_code, ref_env)
             row.update(vs_ref=wall / ref_wall,
-                       note="pydoover {:.0f} ms; CPU {:.0f} vs {:.0f} ms ({:.3f})".format(
-                           ref_wall, cpu, ref_cpu, cpu / ref_cpu))
+                       note="pydoover {:.0f} ms; CPU {:.0f} vs {:.0f} ms ({:.3f}); peak RSS {:.1f} vs {:.1f} MB".format(
+                           ref_wall, cpu, ref_cpu, cpu / ref_cpu, mine_mb, ref_mb))
         else:
             wall = timed(py, code, runs, env)
             row["note"] = "pydoover skipped: {} not found".format(ref_python)
@@ -276,6 +278,15 @@ def paired(first: tuple, second: tuple, runs: int) -> tuple:
             statistics.median(cpu[0]), statistics.median(cpu[1]))
 
 
+def peak_rss_mb(python: str, code: str, env: Optional[dict] = None) -> float:
+    """Peak resident memory (MB) of one fresh ``python -c code`` (``ru_maxrss`` of that child)."""
+    proc = subprocess.Popen(argv(python, code), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            env=child_env(env, python))
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = status
+    return usage.ru_maxrss / 1024.0  # kilobytes on Linux
+
+
 def compare(label: str, mine: tuple, theirs: tuple, runs: int) -> None:
     wall_a, wall_b, cpu_a, cpu_b = paired(mine, theirs, runs)
     print("  {:<44} wall: doover {:7.1f} ms  pydoover {:7.1f} ms  ratio {:.3f}".format(label, wall_a, wall_b,
@@ -316,6 +327,9 @@ def main() -> int:
             ("(b) cold start + pre-hook-rejected event", DOOVER_PREHOOK, REF_PREHOOK),
         ):
             compare(label, (sys.executable, ours, None), (ref, theirs, no_path), args.runs)
+            mine_mb, ref_mb = peak_rss_mb(sys.executable, ours), peak_rss_mb(ref, theirs, no_path)
+            print("  {:<44} peak RSS: doover {:5.1f} MB  pydoover {:5.1f} MB  ratio {:.3f}".format(
+                "", mine_mb, ref_mb, mine_mb / ref_mb))
     else:
         print("pydoover skipped: {} not found".format(ref))
         ref = None
