@@ -2,10 +2,12 @@
 
 It imports ``MODULE`` once (the cold start), then serves invocations for as long as it
 lives (warm starts), like a Lambda execution environment. Protocol, one JSON object per
-line: requests on stdin ``{"request_id", "event", "deadline_ms"}``; each answer is one stdout
-line starting with :data:`RESULT_PREFIX` followed by ``{"request_id", "result"}`` or
-``{"request_id", "error": {"type", "message"}}``. Every other stdout line is the handler's
-own output (JSON log lines).
+line: once the handler is loaded it writes :data:`RESULT_PREFIX` ``{"ready": true}`` (or
+``{"init_error": {"type", "message"}}`` and exits 1 when it cannot be loaded, with Lambda's
+error types ``Runtime.ImportModuleError`` / ``Runtime.HandlerNotFound``); requests on stdin
+``{"request_id", "event", "deadline_ms"}``; each answer is one stdout line starting with
+:data:`RESULT_PREFIX` followed by ``{"request_id", "result"}`` or ``{"request_id", "error":
+{"type", "message"}}``. Every other stdout line is the handler's own output (JSON log lines).
 """
 
 import importlib
@@ -40,8 +42,19 @@ def main(argv: Any = None) -> int:
     target = argv[0]
     sys.path.insert(0, os.getcwd())
     module_name, _, attr = target.partition(":")
-    handler = getattr(importlib.import_module(module_name), attr or "handler")
     out = sys.__stdout__
+    try:
+        module = importlib.import_module(module_name)
+    except Exception as exc:  # what Lambda reports as an init error
+        _write(out, {"init_error": {"type": "Runtime.ImportModuleError",
+                                    "message": "Unable to import module {!r}: {}".format(module_name, exc)}})
+        return 1
+    handler = getattr(module, attr or "handler", None)
+    if handler is None:
+        _write(out, {"init_error": {"type": "Runtime.HandlerNotFound", "message": "Handler {!r} missing on module "
+                                    "{!r}".format(attr or "handler", module_name)}})
+        return 1
+    _write(out, {"ready": True})
     for line in sys.stdin:
         if not line.strip():
             continue
@@ -56,6 +69,11 @@ def main(argv: Any = None) -> int:
         out.write(RESULT_PREFIX + text + "\n")
         out.flush()
     return 0
+
+
+def _write(out: Any, answer: Any) -> None:
+    out.write(RESULT_PREFIX + json.dumps(answer) + "\n")
+    out.flush()
 
 
 if __name__ == "__main__":

@@ -222,9 +222,11 @@ class PlainWorker(_Worker):
     def __init__(self, target: str, **kwargs: Any) -> None:
         super().__init__(target, **kwargs)
         self._answers = queue.Queue()  # type: queue.Queue[Optional[Dict[str, Any]]]
+        self._ready = None  # type: Optional[Dict[str, Any]]
 
     def start(self) -> None:
         self._answers = queue.Queue()
+        self._ready = None  # type: Optional[Dict[str, Any]]
         self._popen([self.python, "-m", "doover.emulator._lambda_worker", "{}:{}".format(self.module, self.attr)],
                     self._env(), subprocess.PIPE)
         answers, proc, stdout_pump = self._answers, self.proc, self._pumps[0]
@@ -243,8 +245,21 @@ class PlainWorker(_Worker):
         else:
             self.on_line(name, line)
 
+    def _next_answer(self, timeout: float) -> Optional[Dict[str, Any]]:
+        return self._answers.get(timeout=max(timeout, 0.001))
+
     def invoke(self, request_id: str, event: Any, timeout: float) -> Dict[str, Any]:
         assert self.proc is not None and self.proc.stdin is not None
+        if self._ready is None:  # cold: the handler is loading; Lambda's timeout starts after init
+            try:
+                self._ready = self._next_answer(INIT_ALLOWANCE)
+            except queue.Empty:
+                return self._timed_out(timeout)
+            if self._ready is None:
+                return self._exited(self.kill())
+        if "init_error" in self._ready:
+            self.kill()
+            return {"error": self._ready["init_error"], "fault": "init"}
         deadline_ms = int((time.time() + timeout) * 1000)
         try:
             self.proc.stdin.write((json.dumps({"request_id": request_id, "event": event,
@@ -253,7 +268,7 @@ class PlainWorker(_Worker):
         except OSError:
             return self._exited(self.kill())
         try:
-            answer = self._answers.get(timeout=timeout)
+            answer = self._next_answer(timeout)
         except queue.Empty:
             return self._timed_out(timeout)
         if answer is None:

@@ -208,11 +208,8 @@ def test_a_handler_module_that_cannot_load_fails_each_invocation_clearly(emu, tm
         emu.publish(1, "sensors", {"t": 1})
         emu.publish(1, "sensors", {"t": 2})
         runs = hosted.wait_for(2)
-    if runtime == "awslambdaric":
-        assert [r["error"]["type"] for r in runs] == ["Runtime.ImportModuleError"] * 2
-        assert runs[0]["error"]["message"].startswith("Unable to import module 'no_such_module'")
-    else:
-        assert [r["error"]["type"] for r in runs] == ["WorkerExited"] * 2
+    assert [r["error"]["type"] for r in runs] == ["Runtime.ImportModuleError"] * 2
+    assert runs[0]["error"]["message"].startswith("Unable to import module 'no_such_module'")
     assert [r["cold"] for r in runs] == [True, True]
     assert all(r["summary"]["status"] == "error" for r in runs)
 
@@ -290,3 +287,11 @@ def test_stop_ends_an_invocation_in_progress_without_publishing_a_failure(emu, t
     [run] = hosted.invocations
     assert run["error"]["type"] == "WorkerExited" and "summary" not in run
     assert emu.messages(1, "dv-proc-inv-" + app_id(emu)) == []
+
+
+@pytest.mark.parametrize("runtime", RUNTIMES)
+def test_a_missing_handler_attribute_is_lambdas_handler_not_found(emu, tmp_path, runtime):
+    with host(emu, tmp_path, runtime, target="counter_app:nope") as hosted:
+        emu.publish(1, "sensors", {"t": 1})
+        [run] = hosted.wait_for(1)
+    assert run["error"] == {"type": "Runtime.HandlerNotFound", "message": "Handler 'nope' missing on module 'counter_app'"}
