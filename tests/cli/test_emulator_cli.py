@@ -1,4 +1,4 @@
-"""``doover emulator`` and ``doover demo`` as users run them: real subprocesses and signals."""
+"""``doover emulator`` as users run it: real subprocesses and signals (``doover demo``: test_demo.py)."""
 
 import os
 import signal
@@ -141,43 +141,3 @@ def test_cli_rejects_bad_agent_id():
     )
     assert result.returncode == 2
     assert "expected a positive agent id, got 'abc'" in result.stderr
-
-
-def test_demo_runs_the_story_and_exits_0():
-    result = subprocess.run(
-        [sys.executable, "-m", "doover", "demo"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        universal_newlines=True,
-        cwd=ROOT,
-        timeout=120,
-    )
-    assert result.returncode == 0, result.stderr
-    lines = result.stdout.splitlines()
-    assert lines[0].startswith("doover demo: a local Doover is serving the Data API at http://127.0.0.1:")
-    assert lines[1].startswith("1. created channel 'sensor_readings' on agent 1 (id ")
-    assert lines[2].startswith("2. published 60 readings, one a minute")
-    assert lines[3] == (
-        '3. merged the aggregate twice (deep merge; null deletes a key): {"latest": {"reading": 60, '
-        '"temperature_c": 23.0}, "site": {"name": "North tank", "units": "degC"}}'
-    )
-    assert lines[4] == (
-        "4. read back the 3 newest readings: #60 23.0 C, #59 22.73 C, #58 22.45 C; "
-        "the aggregate matches what was merged"
-    )
-    assert lines[5] == "5. paged through the history with iter_messages: 60 readings in 3 pages of up to 25, newest first"
-    assert lines[6].startswith("done in ") and lines[6].endswith("68 HTTP requests to the emulator, every one over real loopback HTTP.")
-    assert result.stderr == ""
-
-
-def test_demo_options_change_the_story():
-    result = subprocess.run(
-        [sys.executable, "-m", "doover", "demo", "--messages", "7", "--page-size", "3"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        universal_newlines=True,
-        cwd=ROOT,
-        timeout=120,
-    )
-    assert result.returncode == 0, result.stderr
-    assert "5. paged through the history with iter_messages: 7 readings in 3 pages of up to 3, newest first" in result.stdout

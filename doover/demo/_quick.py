@@ -1,10 +1,10 @@
-"""The newcomer's first run (``doover demo``): a short story told against a local Doover.
+"""The short story of ``doover demo --quick``: the DataClient against a local Doover.
 
 The story is a list of steps (:data:`STEPS`). Each step is a function ``step(demo)`` that
 does one thing with the blocking :class:`doover.api.DataClient` against an in-process
-:class:`~doover.emulator.Emulator` and says what happened with ``demo.say(...)``. Later
-chapters (an edge app reading a simulated Modbus sensor, a processor reacting to it) are
-added as further steps; :func:`run_demo` runs whatever list it is given.
+:class:`~doover.emulator.Emulator` and says what happened with ``demo.say(...)``;
+:func:`run_demo` runs whatever list it is given. The full story (a Modbus sensor, an edge
+app, a processor, an outage) is :mod:`doover.demo._story`.
 """
 
 import datetime as _dt
@@ -12,7 +12,7 @@ import sys
 import time
 from typing import Any, Callable, Dict, List, Optional, Sequence, TextIO
 
-from ._emulator import Emulator
+from ..emulator import Emulator
 
 __all__ = ["Demo", "STEPS", "run_demo"]
 
@@ -112,7 +112,7 @@ def step_page_history(demo: Demo) -> None:
         raise RuntimeError("history pages came back out of order")
 
 
-#: The story, in order. Later chapters append to (or replace) this list.
+#: The story, in order.
 STEPS = [
     step_create_channel,
     step_publish,
