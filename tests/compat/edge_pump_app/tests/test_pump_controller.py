@@ -49,23 +49,22 @@ def test_start_button_runs_the_pump_and_overpressure_stops_it():
     )
 
     async def scenario():
-        async with app:
-            task = asyncio.create_task(app._run())
-            await app.wait_until_ready()
-            await app.next()
-            first = (app.tags.pressure.value, app.tags.pump_running.value)
-            await app.on_start_pump(None, True)
-            await app.next()
-            running = (app.tags.pressure.value, app.tags.pump_running.value, modbus.registers.get(10))
-            await app.next()
-            tripped = (app.tags.pressure.value, app.tags.pump_running.value, modbus.registers.get(10))
-            await app.next()
-            task.cancel()
-            try:
-                await task
-            except asyncio.CancelledError:
-                pass
-            return first, running, tripped
+        task = asyncio.create_task(app._run())
+        await app.wait_until_ready()
+        await app.next()
+        first = (app.tags.pressure.value, app.tags.pump_running.value)
+        await app.on_start_pump(None, True)
+        await app.next()
+        running = (app.tags.pressure.value, app.tags.pump_running.value, modbus.registers.get(10))
+        await app.next()
+        tripped = (app.tags.pressure.value, app.tags.pump_running.value, modbus.registers.get(10))
+        await app.next()
+        task.cancel()
+        try:
+            await task
+        except asyncio.CancelledError:
+            pass
+        return first, running, tripped
 
     first, running, tripped = asyncio.run(scenario())
     assert first == (45.2, False)

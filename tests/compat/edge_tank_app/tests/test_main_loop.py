@@ -33,20 +33,19 @@ def test_loop_publishes_level_tags_and_alerts_once(tmp_path):
     )
 
     async def scenario():
-        async with app:
-            task = asyncio.create_task(app._run())
-            await app.wait_until_ready()
-            seen = []
-            for _ in range(4):
-                await app.next()
-                seen.append((app.tags.level_percent.value, app.tags.volume_litres.value, app.tags.low_level.value))
-            aggregate = await app.device_agent.fetch_channel_aggregate("tank_level")
-            task.cancel()
-            try:
-                await task
-            except asyncio.CancelledError:
-                pass
-            return seen, aggregate.data
+        task = asyncio.create_task(app._run())
+        await app.wait_until_ready()
+        seen = []
+        for _ in range(4):
+            await app.next()
+            seen.append((app.tags.level_percent.value, app.tags.volume_litres.value, app.tags.low_level.value))
+        aggregate = await app.device_agent.fetch_channel_aggregate("tank_level")
+        task.cancel()
+        try:
+            await task
+        except asyncio.CancelledError:
+            pass
+        return seen, aggregate.data
 
     seen, aggregate = asyncio.run(scenario())
     assert seen == [
