@@ -102,3 +102,11 @@ def test_migrate_check_exits_0_when_clean_1_with_findings_and_2_for_a_missing_pa
     assert "lacking_app.py:1" in found.stdout
     missing = _doover("migrate", "check", str(tmp_path / "nowhere"))
     assert missing.returncode == _documented("doover migrate check", "a PATH does not exist") == 2
+
+
+def test_package_with_an_unknown_architecture_exits_with_the_documented_status(tmp_path):
+    (tmp_path / "app.py").write_text("def handler(event, context):\n    return None\n")
+    proc = _doover("package", "app:handler", "--arch", "sparc", "-o", str(tmp_path / "f.zip"), cwd=str(tmp_path))
+    assert proc.returncode == _documented("doover package", "cannot be packaged") == 1
+    assert proc.stderr.startswith("doover: error: --arch")
+    assert not (tmp_path / "f.zip").exists()
