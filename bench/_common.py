@@ -1,7 +1,8 @@
 """Shared helpers for the benchmarks: fresh-process timing and peak memory.
 
 Every measurement runs ``python -c <code>`` in a new interpreter, so it includes interpreter
-start-up and every import, as a cold start does. Numbers are medians of several runs.
+start-up and every import, as a cold start does, with bytecode already compiled (one untimed
+warm-up run fills a private cache). Numbers are medians of several runs.
 
     from _common import cold_ms, peak_rss_kb, ratio
 
@@ -14,6 +15,7 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from typing import Dict, List, Optional, Sequence, Tuple
 
@@ -22,15 +24,37 @@ ROOT = os.path.dirname(HERE)
 
 __all__ = ["ROOT", "run_python", "cold_ms", "peak_rss_kb", "ratio", "print_table"]
 
-_RSS_SUFFIX = (
-    "\nimport resource as _r, sys as _s\n"
-    "_s.__stdout__.write('\\nPEAK_RSS_KB %d\\n' % _r.getrusage(_r.RUSAGE_SELF).ru_maxrss)\n"
-)
+#: Source of ``_peak_rss_kb()`` for a child: the process's own peak RSS in KiB. On Linux it
+#: reads ``VmHWM`` (the high-water mark of this process image): ``ru_maxrss`` carries the
+#: parent's peak over ``fork``/``vfork`` + ``exec``, so a child of a big benchmark process
+#: would report its parent's size.
+PEAK_RSS_FUNCTION = r"""
+def _peak_rss_kb():
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    import resource
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+"""
+
+_RSS_SUFFIX = "\n" + PEAK_RSS_FUNCTION + "\nimport sys as _s\n_s.__stdout__.write('\\nPEAK_RSS_KB %d\\n' % _peak_rss_kb())\n"
+
+
+#: Children keep their bytecode here (``PYTHONPYCACHEPREFIX``): every package, doover's checkout
+#: and the installed ones alike, is measured with compiled bytecode, as an installed package is,
+#: even where the caller's environment sets ``PYTHONDONTWRITEBYTECODE``.
+PYCACHE = tempfile.mkdtemp(prefix="doover-bench-pyc-")
 
 
 def _env(extra: Optional[Dict[str, str]]) -> Dict[str, str]:
     env = dict(os.environ, **(extra or {}))
     env["PYTHONPATH"] = ROOT + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+    env["PYTHONPYCACHEPREFIX"] = PYCACHE
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     return env
 
 
@@ -51,8 +75,9 @@ def cold_ms(python: str, code: str, runs: int = 9, env: Optional[Dict[str, str]]
 
 
 def peak_rss_kb(python: str, code: str, runs: int = 5, env: Optional[Dict[str, str]] = None) -> float:
-    """Median peak resident memory (KiB, ``ru_maxrss`` of the child itself) after ``code``."""
+    """Median peak resident memory (KiB, the child's own high-water mark) after ``code``."""
     samples: List[float] = []
+    run_python(python, code, env)  # fill the bytecode cache: compiling costs memory a warm start does not
     for _ in range(runs):
         _, out = run_python(python, code + _RSS_SUFFIX, env)
         line = [l for l in out.splitlines() if l.startswith("PEAK_RSS_KB ")][-1]

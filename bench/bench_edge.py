@@ -36,7 +36,7 @@ class Idle(Application):
             t = os.times()
             cpu = (t.user + t.system - self.t0.user - self.t0.system) / N
             print("cpu_per_iter", cpu)
-            print("rss_kb", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+            print("rss_kb", _peak_rss_kb())
             self.request_stop()
 agent = DeviceAgentInterface("idle", 1, sys.argv[1], sys.argv[2])
 app = Idle(app_key="idle", device_agent=agent)
@@ -47,7 +47,7 @@ sys.exit(app.run())
 BARE = r"""
 import resource, time
 time.sleep(1)
-print("rss_kb", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+print("rss_kb", _peak_rss_kb())
 """
 
 REF_APP = r"""
@@ -57,8 +57,14 @@ from pydoover.docker import Application
 
 
 def run_child(code, *args):
+    from _common import PEAK_RSS_FUNCTION, PYCACHE  # children use compiled bytecode, as an installed app does
+
+    code = PEAK_RSS_FUNCTION + code
+
+    env = dict(os.environ, PYTHONPYCACHEPREFIX=PYCACHE)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     out = subprocess.run([sys.executable, "-c", code] + [str(a) for a in args], capture_output=True, text=True,
-                         timeout=120, cwd=ROOT)
+                         timeout=120, cwd=ROOT, env=env)
     values = {}
     for line in out.stdout.splitlines():
         key, _, value = line.partition(" ")
@@ -107,6 +113,7 @@ def measure(iterations=ITERATIONS, messages=2000):
 
     emu = Emulator().start()
     try:
+        run_child("import doover.docker")  # untimed: fills the bytecode cache
         bare = run_child(BARE)
         idle = run_child(IDLE_APP, emu.base_url, emu.token_for(1), iterations)
         queued, drained = outbox_throughput(emu, messages)

@@ -11,8 +11,8 @@ interpreter, ``vs_requests`` by ``import requests``, ``vs_ref`` by the reference
 used directly (a ``requests.Session.post`` loop, minimalmodbus). For times and memory a ratio
 above 1 is slower/bigger; for rates (``/s``) above 1 is faster.
 
-The processor benchmark (``bench_processor.py``) is adapted here from its public pieces
-(``timed``, ``stderr_of`` and the pydoover scripts), so that module keeps its own shape.
+Where ``bench_processor.py`` has no ``results`` of its own, its rows are built here from its
+public pieces (``timed``, ``stderr_of`` and the pydoover scripts).
 
     python -m bench [--quick] [--only api --only edge] [--list] [--json FILE]
 """
@@ -81,7 +81,7 @@ def _processor_results(quick: bool = False, ref_python: Optional[str] = REF_PYTH
             row["note"] = "pydoover {:.1f} ms ({:.2f}x its bare)".format(ref_ms, ref_ms / ref_bare)
         rows.append(row)
 
-    add("(a) import doover.processor", bp.timed(py, bp.DOOVER_IMPORT, runs),
+    add("(a) from doover.processor import Application, run_app", bp.timed(py, bp.DOOVER_IMPORT, runs),
         bp.timed(ref_python, bp.REF_IMPORT, runs, env=ref_env) if have_ref else None, "")
     add("(b) cold start, pre-hook-rejected event", bp.timed(py, bp.DOOVER_PREHOOK, runs),
         bp.timed(ref_python, bp.REF_PREHOOK, runs, env=ref_env) if have_ref else None, "")
@@ -129,12 +129,34 @@ def _processor_results(quick: bool = False, ref_python: Optional[str] = REF_PYTH
     return rows
 
 
+def _processor_memory(quick: bool = False, ref_python: Optional[str] = REF_PYTHON) -> List[Dict[str, Any]]:
+    """Peak RSS after the processor import (issue 5's memory target), doover vs pydoover."""
+    import bench_processor as bp
+    from _common import peak_rss_kb
+
+    py = sys.executable
+    have_ref = bool(ref_python) and os.path.exists(ref_python)
+    rss_runs = 3 if quick else 5
+    bare_kb, req_kb = peak_rss_kb(py, "pass", rss_runs), peak_rss_kb(py, "import requests", rss_runs)
+    mine_kb = peak_rss_kb(py, bp.DOOVER_IMPORT, rss_runs)
+    row = {"benchmark": "processor: (a) peak RSS after the import", "value": mine_kb / 1024.0, "unit": "MiB",
+           "vs_bare": mine_kb / bare_kb, "vs_requests": mine_kb / req_kb}
+    if have_ref:
+        ref_kb = peak_rss_kb(ref_python, bp.REF_IMPORT, rss_runs, env={"PYTHONPATH": ""})
+        row["vs_ref"] = mine_kb / ref_kb
+        row["note"] = "pydoover {:.1f} MiB".format(ref_kb / 1024.0)
+    return [row]
+
+
 def run_one(name: str, quick: bool) -> List[Dict[str, Any]]:
     """The rows of one benchmark (``name`` from :data:`BENCHMARKS`)."""
-    if name == "processor":
-        return _processor_results(quick)
     module = importlib.import_module(BENCHMARKS[name][0])
-    results = getattr(module, "results")  # type: Callable[..., List[Dict[str, Any]]]
+    results = getattr(module, "results", None)  # type: Optional[Callable[..., List[Dict[str, Any]]]]
+    if name == "processor":
+        rows = results(quick=quick) if results is not None else _processor_results(quick)
+        return rows + _processor_memory(quick)
+    if results is None:
+        raise RuntimeError("bench/{}.py has no results(quick) function".format(BENCHMARKS[name][0]))
     return results(quick=quick)
 
 
