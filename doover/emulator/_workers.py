@@ -168,16 +168,16 @@ class RICWorker(_Worker):
 
     def start(self) -> None:
         self.api.reset()
-        name = self.function_name
+        name, handler = self.function_name, "{}.{}".format(self.module, self.attr)  # awslambdaric's dotted form
         stream = "{}/[$LATEST]{}".format(time.strftime("%Y/%m/%d", time.gmtime()), uuid.uuid4().hex)
         env = self._env()
         env.update({
             "AWS_LAMBDA_RUNTIME_API": self.api.address, "LAMBDA_TASK_ROOT": self.cwd,
-            "_HANDLER": "{}.{}".format(self.module, self.attr), "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
+            "_HANDLER": handler, "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
             "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(self.memory_mb), "AWS_LAMBDA_LOG_GROUP_NAME": "/aws/lambda/" + name,
             "AWS_LAMBDA_LOG_STREAM_NAME": stream, "AWS_REGION": self.region, "AWS_DEFAULT_REGION": self.region,
         })
-        self._popen([self.python, "-m", "awslambdaric", env["_HANDLER"]], env, subprocess.DEVNULL)
+        self._popen([self.python, "-m", "awslambdaric", handler], env, subprocess.DEVNULL)
 
     def kill(self) -> Optional[int]:
         code = super().kill()
