@@ -106,6 +106,8 @@ class _Worker:
                     PYTHONUNBUFFERED="1")
 
     def _popen(self, argv: List[str], env: Dict[str, str], stdin: Any) -> None:
+        if self.proc is not None:  # one that died between invocations: reap it first
+            _Worker.kill(self)
         # a session of its own: the terminal's Ctrl-C reaches the host, which ends the worker
         self.proc = subprocess.Popen(argv, stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                      cwd=self.cwd, env=env, start_new_session=True)

@@ -295,3 +295,23 @@ def test_a_missing_handler_attribute_is_lambdas_handler_not_found(emu, tmp_path,
         emu.publish(1, "sensors", {"t": 1})
         [run] = hosted.wait_for(1)
     assert run["error"] == {"type": "Runtime.HandlerNotFound", "message": "Handler 'nope' missing on module 'counter_app'"}
+
+
+@pytest.mark.parametrize("runtime", RUNTIMES)
+def test_a_worker_killed_between_invocations_is_replaced_by_a_cold_one(emu, tmp_path, runtime):
+    import signal
+    import time
+
+    with host(emu, tmp_path, runtime) as hosted:
+        emu.publish(1, "sensors", {"t": 1})
+        [first] = hosted.wait_for(1)
+        os.kill(first["pid"], signal.SIGKILL)
+        deadline = time.monotonic() + 60
+        while hosted._worker.alive():
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        emu.publish(1, "sensors", {"t": 2})
+        second = hosted.wait_for(2)[1]
+    assert second["cold"] is True and second["result"]["status"] == "success" and second["pid"] != first["pid"]
+    with pytest.raises(ProcessLookupError):  # reaped, not left a zombie
+        os.kill(first["pid"], 0)
