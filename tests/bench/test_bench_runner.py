@@ -64,3 +64,13 @@ def test_table_aligns_values_and_ratios_and_reports_a_failed_benchmark():
         "y                  4  requests",
         "edge               -  -                                                       failed: RuntimeError: boom",
     ]
+
+
+def test_benchmarks_page_describes_every_benchmark_and_has_only_shell_blocks():
+    run = _run_module()
+    page = open(os.path.join(ROOT, "docs", "benchmarks.md"), encoding="utf-8").read()
+    for module, _ in run.BENCHMARKS.values():
+        assert "`bench/{}.py`".format(module) in page, module
+    fences = [line.strip() for line in page.splitlines() if line.strip().startswith("```")]
+    assert set(fences) == {"```console", "```"}
+    assert "python -m bench --quick" in page
