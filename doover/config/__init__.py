@@ -18,7 +18,19 @@ platform renders a form from the exported JSON Schema (:meth:`Schema.to_schema`,
 See ``docs/config.md``.
 """
 
-from ._conditions import Comparator, Condition, equal
+from ._conditions import (
+    AllOf,
+    Comparator,
+    Condition,
+    all_of,
+    equal,
+    greater_than,
+    greater_than_or_equal,
+    less_than,
+    less_than_or_equal,
+    not_equal,
+    one_of,
+)
 from ._containers import Array, Object
 from ._element import ConfigElement
 from ._keys import RESERVED_NAMES, NotSet, Variable, check_key, key_from_display_name
@@ -41,6 +53,7 @@ from ._scalars import Boolean, DateTime, Enum, Integer, Number, String
 from ._schema import JSON_SCHEMA_DIALECT, ApplicationConfig, Schema
 
 __all__ = [
+    "AllOf",
     "Application",
     "ApplicationCockpitVisible",
     "ApplicationConfig",
@@ -71,7 +84,14 @@ __all__ = [
     "String",
     "TagRef",
     "Variable",
+    "all_of",
     "check_key",
     "equal",
+    "greater_than",
+    "greater_than_or_equal",
     "key_from_display_name",
+    "less_than",
+    "less_than_or_equal",
+    "not_equal",
+    "one_of",
 ]

@@ -16,7 +16,7 @@ import copy
 from typing import Any, Dict, List, Optional
 
 from ..exceptions import ConfigError, ConfigSchemaError
-from ._conditions import Condition
+from ._conditions import AllOf, Condition, as_condition
 from ._jsonvalue import describe
 from ._keys import NotSet, Variable, check_key, key_from_display_name
 
@@ -39,7 +39,8 @@ class ConfigElement:
     ``position`` (UI order, ``x-position``), ``name`` (explicit JSON key; otherwise it comes
     from the display name), ``advanced``, ``required`` (``None``: required iff no default;
     ``True``: required even with a default; ``False``: optional, needs a default) and
-    ``show_if`` (a :func:`~doover.config.equal` condition).
+    ``show_if`` (a condition such as :func:`~doover.config.equal`, an :func:`~doover.config.all_of`,
+    or a Boolean element, meaning ``equal(element, True)``).
 
     Used directly, it is an untyped element: any JSON value is accepted.
     """
@@ -60,7 +61,7 @@ class ConfigElement:
         name: Optional[str] = None,
         advanced: Optional[bool] = None,
         required: Optional[bool] = None,
-        show_if: Optional[Condition] = None,
+        show_if: Any = None,
     ) -> None:
         if not isinstance(display_name, str):
             raise ConfigSchemaError(
@@ -73,7 +74,8 @@ class ConfigElement:
                     self._name
                 )
             )
-        if show_if is not None and not isinstance(show_if, Condition):
+        show_if = as_condition(show_if)
+        if show_if is not None and not isinstance(show_if, (Condition, AllOf)):
             raise TypeError(
                 "config element {!r}: show_if must be a condition such as "
                 "config.equal(element, value), got {!r}".format(self._name, show_if)
