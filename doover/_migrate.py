@@ -40,6 +40,11 @@ _KNOWN: Dict[str, str] = {
     "doover.utils.LogFormatter": "use a logging.Formatter of your own",
     "doover.utils.deprecated": "use warnings.warn(..., DeprecationWarning)",
     "doover.utils.deprecator": "use warnings.warn(..., DeprecationWarning)",
+    "doover.config.sanitize_display_name": "use doover.config.key_from_display_name",
+    "doover.config.KEY_VALIDATOR": "use doover.config.check_key(key), which raises for a bad key",
+    "doover.models.WireFormat": "doover's device agent speaks JSON over HTTP; there is no wire format to choose",
+    "doover.models.EventSubscription": "pass event names to Application.subscribe(channel, events=[...]) "
+                                       "or DeviceAgentInterface.add_event_callback",
     "doover.docker.GRPCInterface": "doover's edge runtime talks HTTP, not gRPC; there is no GRPCInterface",
     "doover.state": "doover.state needs the optional 'transitions' package: pip install 'doover-sync[state]'",
 }

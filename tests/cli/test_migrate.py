@@ -145,3 +145,12 @@ def test_syntax_the_running_python_cannot_parse_says_which_python_checked():
     else:
         assert [(f.name, f.line) for f in findings] == [("<syntax>", 2)]
         assert findings[0].hint.endswith("(this is Python {}.{})".format(*sys.version_info[:2]))
+
+
+def test_known_sdk_names_get_a_specific_hint():
+    findings = check_source("from pydoover.config import sanitize_display_name\n"
+                            "from pydoover.models import WireFormat\n", "k.py")
+    assert [(f.name, f.hint) for f in findings] == [
+        ("pydoover.config.sanitize_display_name", "use doover.config.key_from_display_name"),
+        ("pydoover.models.WireFormat", "doover's device agent speaks JSON over HTTP; there is no wire format to choose"),
+    ]
