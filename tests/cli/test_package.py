@@ -1,8 +1,10 @@
 """``doover package``: real Lambda zips, unzipped into a fresh directory and run there by the
 target interpreter alone (``-I -S``: no site-packages, no PYTHONPATH), against an emulator.
 
-Needs the package index (pip fetches the dependency wheels). The builds are shared per test
-session (module fixture) and pip's cache lives in a per-session temporary directory.
+Needs the package index (pip fetches the dependency wheels, and setuptools to build doover's
+own wheel). The CLI builds run with doover installed from that wheel; the in-process ones use
+the checkout (an editable install). The builds are shared per test session (module fixture)
+and pip's cache lives in a per-session temporary directory.
 """
 
 import glob
@@ -20,6 +22,8 @@ import doover
 from doover._packaging import build_package
 from doover.emulator import Emulator
 from doover.exceptions import InvalidArgumentError
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 APP = """
 import onlyx86
@@ -102,13 +106,24 @@ def workspace(tmp_path_factory):
     _wheel(str(wheels), "onlyx86", "cp39-cp39-manylinux2014_x86_64")
     _wheel(str(wheels), "onlyx86", "cp313-cp313-manylinux2014_x86_64")
     (app_dir / "requirements.txt").write_text("--find-links {}\nonlyx86==1.0\n".format(wheels))
-    # a frozen copy of doover, imported ahead of the checkout: the builds package exactly this
-    # (an installed, non-editable doover), whatever else changes in the working tree meanwhile
-    site = root / "site"
-    shutil.copytree(os.path.dirname(os.path.abspath(doover.__file__)), str(site / "doover"),
-                    ignore=shutil.ignore_patterns("__pycache__"))
-    env = dict(os.environ, PIP_CACHE_DIR=str(root / "pip-cache"), PYTHONPATH=str(site))
-    return {"root": root, "app": app_dir, "env": env, "site": site}
+    env = dict(os.environ, PIP_CACHE_DIR=str(root / "pip-cache"))
+    # doover as a wheel install, imported ahead of the checkout (PYTHONPATH): the CLI builds read
+    # the wheel's metadata and package exactly these files, whatever changes in the tree meanwhile
+    src = root / "src"
+    src.mkdir()
+    for name in ("setup.py", "setup.cfg", "README.md"):
+        shutil.copy2(os.path.join(ROOT, name), str(src / name))
+    shutil.copytree(os.path.join(ROOT, "doover"), str(src / "doover"), ignore=shutil.ignore_patterns("__pycache__"))
+    pip = [sys.executable, "-m", "pip", "--disable-pip-version-check"]
+    for args in (["wheel", "--quiet", "--use-pep517", "--no-deps", "-w", str(root / "dist"), str(src)],
+                 ["install", "--quiet", "--no-deps", "--no-compile", "--target", str(root / "site")]):
+        if args[0] == "install":
+            args.append(glob.glob(str(root / "dist" / "doover_sync-*.whl"))[0])
+        proc = subprocess.run(pip + args, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              universal_newlines=True, timeout=600)
+        assert proc.returncode == 0, proc.stderr
+    env["PYTHONPATH"] = str(root / "site")
+    return {"root": root, "app": app_dir, "env": env, "site": root / "site"}
 
 
 @pytest.fixture(scope="module")
@@ -186,7 +201,7 @@ def test_zip_holds_doover_dependencies_and_app_without_caches_tests_or_install_r
     assert not [n for n in names if n.endswith(("dist-info/RECORD", "dist-info/INSTALLER", "dist-info/direct_url.json"))]
 
 
-def test_zip_ships_the_doover_that_the_build_imported(builds, workspace):
+def test_zip_ships_doover_from_its_wheel_install_with_the_wheels_metadata(builds, workspace):
     site = str(workspace["site"])
     expected = {}
     for directory, dirs, files in os.walk(os.path.join(site, "doover")):
