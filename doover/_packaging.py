@@ -36,7 +36,7 @@ import tempfile
 import zipfile
 from typing import Dict, Iterator, List, Optional, Sequence, Tuple
 
-from .exceptions import DooverError, InvalidArgumentError
+from .exceptions import DooverError, InvalidArgumentError, NotSupportedError
 
 __all__ = ["PYTHON_VERSIONS", "ARCHITECTURES", "PackageResult", "build_package", "parse_target", "find_interpreter"]
 
@@ -93,7 +93,8 @@ def parse_target(target: str) -> Tuple[str, str]:
     if not sep:
         raise InvalidArgumentError("MODULE:HANDLER: expected e.g. my_app:handler, got {!r}".format(target))
     if not module or not all(_IDENTIFIER.match(part) for part in module.split(".")):
-        raise InvalidArgumentError("MODULE: expected a dotted module name such as my_app or pkg.app, got {!r}".format(module))
+        raise InvalidArgumentError(
+            "MODULE: expected a dotted module name such as my_app or pkg.app, got {!r}".format(module))
     if not _IDENTIFIER.match(handler):
         raise InvalidArgumentError("HANDLER: expected a function name such as handler, got {!r}".format(handler))
     return module, handler
@@ -205,14 +206,14 @@ def _missing_package(stderr: str) -> Optional[str]:
 
 
 def install_dependencies(requirements: Sequence[str], target: str, python: str, arch: str,
-                         requirement_files: Sequence[str] = (), pip_python: Optional[str] = None) -> None:
+                         requirement_files: Sequence[str] = ()) -> None:
     """``pip install --target target`` the wheels of ``requirements`` for CPython ``python``
     on Linux ``arch``. Raises :class:`InvalidArgumentError` naming the package that has no
     wheel for that platform, :class:`DooverError` for any other pip failure."""
     import json
 
     platform_tag = ARCHITECTURES[arch][0]
-    command = [pip_python or sys.executable, "-c", _PIP_CHILD, json.dumps(_marker_environment(python, arch)),
+    command = [sys.executable, "-c", _PIP_CHILD, json.dumps(_marker_environment(python, arch)),
                "install", "--target", target, "--platform", platform_tag, "--python-version", python,
                "--implementation", "cp", "--only-binary=:all:", "--no-compile", "--disable-pip-version-check",
                "--no-warn-script-location", "--quiet"]
@@ -223,7 +224,8 @@ def install_dependencies(requirements: Sequence[str], target: str, python: str, 
     if proc.returncode == 0:
         return
     if "No module named pip" in proc.stderr:
-        raise DooverError("packaging needs pip in {}: {}".format(command[0], proc.stderr.strip().splitlines()[-1]))
+        last = proc.stderr.strip().splitlines()[-1]
+        raise NotSupportedError("packaging needs pip in {}: {}".format(command[0], last))
     missing = _missing_package(proc.stderr)
     if missing:
         raise InvalidArgumentError(
@@ -334,8 +336,8 @@ def compile_bytecode(stage: str, interpreter: str) -> None:
 
 
 def build_package(target: str, output: str, python: str = "3.9", arch: str = "x86_64", source: Optional[str] = None,
-                  requirement_files: Sequence[str] = (), pip_python: Optional[str] = None,
-                  compile_with: Optional[str] = None, bytecode: bool = True) -> PackageResult:
+                  requirement_files: Sequence[str] = (), compile_with: Optional[str] = None,
+                  bytecode: bool = True) -> PackageResult:
     """Build a Lambda zip at ``output`` for ``MODULE:HANDLER`` (``target``).
 
     ``source`` is the directory holding the app's module or package (default: the current
@@ -343,9 +345,10 @@ def build_package(target: str, output: str, python: str = "3.9", arch: str = "x8
     with doover's dependencies for CPython ``python`` on ``arch`` (``x86_64`` or
     ``arm64``). With ``bytecode`` (the default) the zip ships bytecode compiled by
     ``compile_with`` or, without it, by an interpreter of that version found here
-    (:func:`find_interpreter`; none found: sources only). Bad input raises :class:`~doover.exceptions.InvalidArgumentError` naming the
-    field (``MODULE``, ``HANDLER``, ``--python``, ``--arch``, ``--requirement``,
-    ``--compile-with``).
+    (:func:`find_interpreter`; none found: sources only). Bad input raises
+    :class:`~doover.exceptions.InvalidArgumentError` naming the field (``MODULE``,
+    ``HANDLER``, ``--python``, ``--arch``, ``--source``, ``--requirement``,
+    ``--compile-with``); a dependency without a wheel for the platform names the package.
     """
     module, handler = parse_target(target)
     _check_python(python)
@@ -382,7 +385,7 @@ def build_package(target: str, output: str, python: str = "3.9", arch: str = "x8
         raise InvalidArgumentError("MODULE: {!r} would shadow a packaged dependency of the same name".format(top_name))
 
     with tempfile.TemporaryDirectory(prefix="doover-package-") as stage:
-        install_dependencies(requirements, stage, python, arch, requirement_files, pip_python)
+        install_dependencies(requirements, stage, python, arch, requirement_files)
         _copy_tree(doover_dir, os.path.join(stage, "doover"))
         _write_dist_info(stage, version, requirements)
         if os.path.isdir(top_path):

@@ -312,3 +312,27 @@ def test_app_module_named_like_a_dependency_is_refused(tmp_path):
     (tmp_path / "requests.py").write_text("def handler(event, context):\n    return 1\n")
     with pytest.raises(InvalidArgumentError, match=r"^MODULE: 'requests' would shadow a packaged dependency"):
         build_package("requests:handler", str(tmp_path / "x.zip"), source=str(tmp_path))
+
+
+def test_requirements_come_from_setup_cfg_when_doover_is_not_installed(tmp_path):
+    shutil.copy2(os.path.join(ROOT, "setup.cfg"), str(tmp_path / "setup.cfg"))
+    shutil.copytree(os.path.join(ROOT, "doover"), str(tmp_path / "doover"), ignore=shutil.ignore_patterns("__pycache__"))
+    code = ("import sys; sys.path.insert(0, sys.argv[1]); from importlib import metadata; "
+            "from doover._packaging import runtime_requirements; "
+            "assert not [d for d in metadata.distributions() if d.metadata['Name'] == 'doover-sync']; "
+            "print(runtime_requirements())")
+    proc = subprocess.run([sys.executable, "-S", "-c", code, str(tmp_path)], cwd=str(tmp_path), stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, universal_newlines=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == str(["requests>=2.25", "attrs>=21.3", "cattrs>=23.1", "pyserial>=3.4",
+                                       "minimalmodbus>=2.0"])
+
+
+def test_missing_source_directory_and_requirements_file_are_named(tmp_path):
+    with pytest.raises(InvalidArgumentError) as caught:
+        build_package("app:handler", str(tmp_path / "x.zip"), source=str(tmp_path / "nowhere"))
+    assert str(caught.value) == "--source: no such directory: {}".format(tmp_path / "nowhere")
+    with pytest.raises(InvalidArgumentError) as caught:
+        build_package("app:handler", str(tmp_path / "x.zip"), source=str(tmp_path),
+                      requirement_files=[str(tmp_path / "requirements.txt")])
+    assert str(caught.value) == "--requirement: no such file: {}".format(tmp_path / "requirements.txt")
