@@ -15,7 +15,7 @@ converter in ``_converter.py``:
 * every problem is collected with its path, in field order, and raised as one
   :class:`~doover.exceptions.DecodeError` worded as ``structure`` words it.
 
-``tests/models`` and ``tests/processor`` check it against the converter on the same inputs.
+``tests/processor/test_event_decoding.py`` checks it against the converter on the same inputs.
 """
 
 import datetime as _dt
