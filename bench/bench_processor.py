@@ -278,13 +278,23 @@ def paired(first: tuple, second: tuple, runs: int) -> tuple:
             statistics.median(cpu[0]), statistics.median(cpu[1]))
 
 
+_PEAK_SUFFIX = """
+import sys as _sys
+with open("/proc/self/status") as _status:
+    _peak = [int(_line.split()[1]) for _line in _status if _line.startswith("VmHWM:")]
+_sys.__stdout__.write("\\nPEAK_RSS_KB %d\\n" % _peak[0])
+"""
+
+
 def peak_rss_mb(python: str, code: str, env: Optional[dict] = None) -> float:
-    """Peak resident memory (MB) of one fresh ``python -c code`` (``ru_maxrss`` of that child)."""
-    proc = subprocess.Popen(argv(python, code), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            env=child_env(env, python))
-    _, status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = status
-    return usage.ru_maxrss / 1024.0  # kilobytes on Linux
+    """Peak resident memory (MB) of one fresh ``python -c code``, read by the child itself
+    (``VmHWM``: ``ru_maxrss`` would carry this benchmark process's own peak across fork+exec)."""
+    proc = subprocess.run(argv(python, code + "\n" + _PEAK_SUFFIX), stdout=subprocess.PIPE,
+                          stderr=subprocess.DEVNULL, env=child_env(env, python), timeout=120)
+    lines = [line for line in proc.stdout.decode().splitlines() if line.startswith("PEAK_RSS_KB ")]
+    if proc.returncode != 0 or not lines:
+        raise RuntimeError("benchmark child failed (peak RSS of {})".format(python))
+    return int(lines[-1].split()[1]) / 1024.0
 
 
 def compare(label: str, mine: tuple, theirs: tuple, runs: int) -> None:
