@@ -46,7 +46,7 @@ _KNOWN: Dict[str, str] = {
     "doover.models.EventSubscription": "pass event names to Application.subscribe(channel, events=[...]) "
                                        "or DeviceAgentInterface.add_event_callback",
     "doover.docker.GRPCInterface": "doover's edge runtime talks HTTP, not gRPC; there is no GRPCInterface",
-    "doover.state": "doover.state needs the optional 'transitions' package: pip install 'doover-sync[state]'",
+    "doover.state": "install the extra: pip install 'doover-sync[state]'",
 }
 
 
@@ -166,11 +166,6 @@ class _Checker(ast.NodeVisitor):
 
     def _check_module(self, node: ast.AST, source_name: str) -> bool:
         dotted = _canonical(source_name)
-        if dotted in _KNOWN:
-            module, _ = self.resolver.module(dotted)
-            if module is None:
-                self._add(node, source_name, dotted, "doover has no module {}".format(dotted))
-                return False
         module, why = self.resolver.module(dotted)
         if module is None:
             self._add(node, source_name, dotted, why or "unknown module")

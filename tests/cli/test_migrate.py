@@ -154,3 +154,16 @@ def test_known_sdk_names_get_a_specific_hint():
         ("pydoover.config.sanitize_display_name", "use doover.config.key_from_display_name"),
         ("pydoover.models.WireFormat", "doover's device agent speaks JSON over HTTP; there is no wire format to choose"),
     ]
+
+
+def test_state_without_transitions_is_reported_with_the_extra_to_install(tmp_path):
+    app = tmp_path / "state_app.py"
+    app.write_text("from pydoover.state import StateMachine\n")
+    code = ("import sys\nsys.modules['transitions'] = None\n"
+            "from doover.cli import main\nsys.exit(main(['migrate', 'check', {!r}]))\n".format(str(app)))
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1, done.stderr
+    first = done.stdout.splitlines()[0]
+    assert first.startswith("{}:1:1: pydoover.state: doover.state cannot be imported: ".format(app))
+    assert "needs the optional 'transitions' package" in first
+    assert first.endswith("(hint: install the extra: pip install 'doover-sync[state]')")
