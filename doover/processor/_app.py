@@ -110,6 +110,7 @@ class Application:
     raise_on_error = False
 
     def __init__(self) -> None:
+        self._proc_config: Any = None
         self._http_session: Any = None
         self._record_tag_update = True
         #: objects with ``handle_event(event, client)`` (UI commands, RPC); run on message-create
@@ -122,6 +123,25 @@ class Application:
     def _reset_invocation(self) -> None:
         for name in _PER_INVOCATION:
             setattr(self, name, None)
+
+    @property
+    def proc_config(self) -> Any:
+        """This invocation's :class:`~doover.processor.config.ProcessorConfig` (``dv_proc_config``).
+
+        Loaded after the token upgrade; before that (in ``pre_hook_filter``) and between
+        invocations it holds the defaults, as with the platform's SDK, built on first access
+        (so a cold start that never reads it does not load the config machinery).
+        """
+        value = self._proc_config
+        if value is None:
+            from .config import ProcessorConfig
+
+            value = self._proc_config = ProcessorConfig.from_deployment(None)
+        return value
+
+    @proc_config.setter
+    def proc_config(self, value: Any) -> None:
+        self._proc_config = value
 
     @property
     def is_async(self) -> bool:

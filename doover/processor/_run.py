@@ -428,7 +428,7 @@ class _Invocation:
         }
         items = list(self.deferred_messages)
         client = app._client
-        for agent_id, channel in _summary_targets(app.proc_config):
+        for agent_id, channel in _summary_targets(app._proc_config):
             if "$app_id" in channel:
                 if app.app_id is None:
                     log.warning("Summary target %r needs APP_ID, which is not known", channel)

@@ -218,8 +218,9 @@ def test_one_instance_serves_100_events_of_every_kind_without_leaking_state(clou
         expected_status.append(status)
         if case in ("prehook-skip", "bad-event"):
             # nothing of the previous invocation survives into one that ends before setup
-            assert (app.app_key, app.agent_id, app.tags, app.config, app.proc_config, app._client) == (
-                None, None, None, None, None, None)
+            assert (app.app_key, app.agent_id, app.tags, app.config, app._client) == (None, None, None, None, None)
+            assert (app.proc_config.log_level.value, app.proc_config.inv_targets.value[0].channel.value) == (
+                "INFO", "dv-proc-inv-$app_id")  # the defaults, not app_b's WARNING
 
     handler_runs = [i for i in range(100) if kinds[i % len(kinds)] not in ("prehook-skip", "bad-event")]
     assert len(seen) == len(handler_runs)

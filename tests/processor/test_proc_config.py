@@ -77,3 +77,18 @@ def test_proc_config_is_reloaded_for_each_warm_invocation(cloud, h):
     cloud.info = h.info()
     run_app(app, h.event_for("on_schedule"), None, setup_logging=False)
     assert seen2 == ["WARNING", "INFO"]
+
+
+def test_before_setup_proc_config_holds_the_defaults_like_the_platform_sdk(cloud, h):
+    seen = []
+
+    def pre_hook_filter(self, event):
+        seen.append((type(self.proc_config), self.proc_config.log_level.value, self.proc_config.log_overrides.value))
+        return False
+
+    App = h.make_app("sync", pre_hook_filter=pre_hook_filter, on_schedule=lambda self, e: 1)
+    app = App()
+    assert app.proc_config.log_level.value == "INFO"  # readable on a fresh instance too
+    cloud.info = h.info(dv_proc_config={"log_level": "ERROR"})
+    run_app(app, h.event_for("on_schedule"), None, setup_logging=False)
+    assert seen == [(ProcessorConfig, "INFO", {})] and cloud.calls == []
