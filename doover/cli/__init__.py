@@ -20,7 +20,7 @@ __all__ = ["main", "COMMANDS"]
 #: command name -> (module under doover.cli, one-line help)
 COMMANDS = {
     "config": ("_config", "export or validate app config schemas (doover_config.json)"),
-    "demo": ("_demo", "the first thing to run: a local Doover, a DataClient, and what happened"),
+    "demo": ("_demo", "the first thing to run: a tank sensor, an edge app, a processor and an outage, all local"),
     "emulator": ("_emulator", "run a local Doover Data API (emulator) until Ctrl-C or SIGTERM"),
     "invoke": ("_invoke", "run a processor's Lambda handler once against an emulator, as Lambda would"),
     "migrate": ("_migrate", "check an app written for the platform SDK (pydoover) for what doover lacks"),

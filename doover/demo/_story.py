@@ -187,8 +187,10 @@ class Story:
         )
         _without_sigint(self.host.start)  # the worker must not die of the terminal's Ctrl-C
         stack.callback(self.host.stop)
-        tl.event("processor: {} hosted in a worker process, subscribed to {!r}; alerts at {:g}%".format(
-            PROCESSOR_TARGET, READINGS_CHANNEL, opts.threshold))
+        runtime = getattr(self.host, "runtime_in_use", None)
+        tl.event("processor: {} hosted in a worker process{}, subscribed to {!r}; alerts at {:g}%".format(
+            PROCESSOR_TARGET, " under awslambdaric (AWS's Lambda runtime client)" if runtime == "awslambdaric" else "",
+            READINGS_CHANNEL, opts.threshold))
 
         self._start_edge(stack, port)
 
@@ -198,7 +200,7 @@ class Story:
 
         opts, emu = self.options, self.emu
         emu.set_deployment_config(AGENT_ID, TANK_APP_KEY, {
-            "modbus_config": {"serial_port": port, "serial_baud": 19200, "serial_timeout": 0.5},
+            "modbus_config": {"serial_port": port, "serial_baud": 19200, "serial_timeout": 2.0},
         })
         token = emu.token_for(AGENT_ID, expires_in=TOKEN_LIFETIME)
         self.client = _CountingClient(DataClient(emu.base_url, token=token, retry=False, timeout=(5.0, 10.0)))
@@ -261,6 +263,8 @@ class Story:
                                         "the first" if index == 0 else "an", record.get("duration_ms")))
             error = record.get("error") or (record.get("result") or {}).get("error")
             if error:
+                if isinstance(error, dict):
+                    error = "{}: {}".format(error.get("type"), error.get("message"))
                 self.timeline.event("processor: invocation failed: {}".format(error))
         self._seen_invocations = len(runs)
 
@@ -382,8 +386,9 @@ class Story:
             ("notifications", "{} (on the threshold crossings only)".format(notifications)),
             ("invocations", "{} ({} cold, {} warm{}, {} failed)".format(
                 len(runs), cold, len(runs) - cold, _median_ms([r for r in runs if not r.get("cold")]), len(failed))),
-            ("HTTP round trips", "{} (edge app {}, processor {}); {} edge attempts refused during the outage".format(
-                total, edge, total - edge, self.client.refused)),
+            ("HTTP round trips", "{} (edge app {}, {} {}); {} edge attempts refused during the outage".format(
+                total, edge, "processor and other clients" if self.options.keep_running else "processor",
+                total - edge, self.client.refused)),
             ("wall time", "{:.1f} s".format(time.monotonic() - started)),
         ]
         tl.say("")

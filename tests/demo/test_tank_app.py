@@ -28,7 +28,7 @@ def sensor():
 
 def test_sensor_serves_the_level_in_tenths_over_modbus_rtu_on_a_pseudo_terminal(sensor):
     assert sensor.startswith("/dev/")
-    bus = {"serial_port": sensor, "serial_baud": 19200, "serial_timeout": 0.5}
+    bus = {"serial_port": sensor, "serial_baud": 19200, "serial_timeout": 2.0}
     with ModbusInterface(buses={"default": bus}) as modbus:
         values = [modbus.read_registers(modbus_id=1, start_address=0, num_registers=1, register_type="input")
                   for _ in range(5)]
@@ -38,7 +38,7 @@ def test_sensor_serves_the_level_in_tenths_over_modbus_rtu_on_a_pseudo_terminal(
 def test_tank_monitor_publishes_each_reading_and_its_tags_through_the_outbox(sensor, tmp_path):
     with Emulator() as emu:
         emu.set_deployment_config(1, "tank_monitor", {
-            "modbus_config": {"serial_port": sensor, "serial_baud": 19200, "serial_timeout": 0.5}})
+            "modbus_config": {"serial_port": sensor, "serial_baud": 19200, "serial_timeout": 2.0}})
         agent = DeviceAgentInterface("tank_monitor", 1, emu.base_url, emu.token_for(1), str(tmp_path / "outbox.sqlite"))
         app = TankMonitor(app_key="tank_monitor", device_agent=agent, interval=0.05, max_readings=4)
         codes = []
