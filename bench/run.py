@@ -41,6 +41,7 @@ BENCHMARKS = {
     "emulator": ("bench_emulator", "emulator requests/s and latency, 1 and 8 clients"),
     "modbus": ("bench_modbus", "Modbus RTU reads/s over a pseudo-terminal vs minimalmodbus and pymodbus"),
     "edge": ("bench_edge", "idle edge app memory and CPU; outbox throughput"),
+    "package": ("bench_package", "cold imports from a processor's Lambda zip, with and without its bytecode"),
 }
 
 #: the full message-create of bench_processor (set a tag, send a notification), doover side

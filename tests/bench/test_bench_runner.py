@@ -26,7 +26,7 @@ def test_list_names_every_benchmark_module():
     proc = _bench("--list")
     assert proc.returncode == 0, proc.stderr
     names = [line.split()[0] for line in proc.stdout.splitlines()]
-    assert names == ["api", "processor", "emulator", "modbus", "edge"]
+    assert names == ["api", "processor", "emulator", "modbus", "edge", "package"]
     for line in proc.stdout.splitlines():
         module = line.split()[1].rstrip(":")
         assert os.path.isfile(os.path.join(ROOT, module)), module
