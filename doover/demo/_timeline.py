@@ -36,8 +36,8 @@ class Timeline:
 
     def event(self, text: str) -> None:
         """Print one timeline line (above the progress line, which is then redrawn)."""
-        when = self.elapsed()
-        with self._lock:
+        with self._lock:  # the time is taken under the lock, so lines from many threads stay in order
+            when = self.elapsed()
             self.events.append((when, text))
             line = "{:6.2f}s  {}\n".format(when, text)
             if self.tty and self._status:
