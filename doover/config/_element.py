@@ -152,7 +152,7 @@ class ConfigElement:
             if self.default is None:
                 return None
             raise ConfigError(
-                ["{}: no value (load the config first; the field has no default)".format(self._name)]
+                ["{}: no value: no config has been loaded into this instance yet".format(self._name)]
             )
         return self._value
 

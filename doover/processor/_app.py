@@ -32,7 +32,7 @@ _SEVERITIES = {
 _PER_INVOCATION = (
     "agent_id", "app_key", "app_id", "display_name", "organisation_id", "subscription_id",
     "schedule_id", "ingestion_id", "event_type", "lambda_request_id", "lambda_function_name",
-    "lambda_function_version", "config", "received_deployment_config", "proc_config", "tags",
+    "lambda_function_version", "_config", "received_deployment_config", "proc_config", "tags",
     "tag_manager", "ui", "connection_config", "connection_status", "_payload", "_client",
     "ui_cmds",
 )
@@ -123,6 +123,24 @@ class Application:
     def _reset_invocation(self) -> None:
         for name in _PER_INVOCATION:
             setattr(self, name, None)
+
+    @property
+    def config(self) -> Any:
+        """This invocation's config: a ``config_cls`` instance loaded from the deployment config.
+
+        Loaded after the token upgrade. Before that (in ``pre_hook_filter``) it is an
+        instance of ``config_cls`` that nothing was loaded into (defaults only), built on
+        first access, as with the platform's SDK; without a ``config_cls`` it is None until
+        setup, then a read-only view of the deployment config.
+        """
+        value = self._config
+        if value is None and self.config_cls is not None:
+            value = self._config = self.config_cls()
+        return value
+
+    @config.setter
+    def config(self, value: Any) -> None:
+        self._config = value
 
     @property
     def proc_config(self) -> Any:

@@ -177,3 +177,32 @@ def test_config_cls_is_loaded_per_invocation_and_bad_config_is_an_error_with_sum
     assert out["status"] == "error" and out["error"]["type"] == "ConfigError"
     assert "threshold" in out["error"]["message"]
     assert cloud.summaries()[0]["error"]["type"] == "ConfigError"
+
+
+def test_pre_hook_filter_sees_an_unloaded_config_cls_instance(cloud, h, kind):
+    from doover.exceptions import ConfigError
+    from doover import config
+
+    class Cfg(config.Schema):
+        threshold = config.Integer("Threshold", default=40)
+
+    seen = []
+
+    def pre_hook_filter(self, event):
+        yield None
+        with pytest.raises(ConfigError, match="threshold: no value: no config has been loaded"):
+            self.config.threshold.value
+        seen.append((type(self.config).__name__, self.config.threshold.default))
+        return False
+
+    def on_schedule(self, event):
+        yield None
+        seen.append(("loaded", self.config.threshold.value))
+
+    App = h.make_app(kind, pre_hook_filter=pre_hook_filter, on_schedule=on_schedule, config_cls=Cfg)
+    app = App()
+    cloud.info = h.info(extra_config={"threshold": 55})
+    out = run_app(app, h.event_for("on_schedule"), None, setup_logging=False)
+    assert out == {"status": "skipped", "result": None, "skip_reason": "pre_hook_filter", "error": None}
+    assert seen == [("Cfg", 40)]
+    assert cloud.lines() == []  # the skip happened before any request
