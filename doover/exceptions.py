@@ -26,6 +26,7 @@ The tree::
     ├── InvalidArgumentError           a bad argument, rejected before sending (also ValueError, TypeError)
     ├── TagError                       a tag declared, named or written wrongly
     ├── UIError                        a UI element or UI declaration is invalid
+    ├── PayloadError                   an edge payload is not a JSON object with valid keys
     ├── RPCError                       an RPC / UI command failed (code, message)
     │   └── RPCTimeoutError            no reply to an RPC call within its timeout
     ├── InvalidEventError              a processor invocation event is malformed (also ValueError)
@@ -64,6 +65,7 @@ __all__ = [
     "InvalidArgumentError",
     "TagError",
     "UIError",
+    "PayloadError",
     "RPCError",
     "RPCTimeoutError",
     "InvalidEventError",
@@ -307,6 +309,12 @@ class TagError(DooverError, ValueError):
 
 class UIError(DooverError, ValueError):
     """A UI element or UI declaration is invalid (bad name, unknown element, bad option)."""
+
+
+class PayloadError(DooverError, ValueError):
+    """A message or aggregate payload breaks the platform's rules: not a JSON object at the top
+    level, a key outside ``^[a-zA-Z0-9_-]+$``, or a value that is not JSON-serialisable.
+    The message names the key path."""
 
 
 class RPCError(DooverError):

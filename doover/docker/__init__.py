@@ -18,6 +18,7 @@ _EXPORTS: Dict[str, str] = {
     "ManyModbusConfig": "doover.hardware.modbus.config",
     "PlatformInterface": "doover.hardware.platform",
     "PulseCounter": "doover.hardware.platform",
+    "PayloadError": "doover.exceptions",
 }
 
 __all__ = sorted(_EXPORTS)

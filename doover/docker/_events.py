@@ -17,7 +17,7 @@ from types import SimpleNamespace
 from typing import Any, FrozenSet, Iterable, Optional, Union
 
 from .._snowflake import snowflake_to_datetime
-from ..exceptions import DooverError
+from ..exceptions import PayloadError
 
 __all__ = [
     "EventType",
@@ -32,10 +32,6 @@ __all__ = [
 ]
 
 _KEY = re.compile(r"^[a-zA-Z0-9_-]+$")
-
-
-class PayloadError(DooverError, ValueError):
-    """A message or aggregate payload breaks the platform's rules (top-level object, key names)."""
 
 
 class EventType:

@@ -5,7 +5,7 @@ import pytest
 
 from doover._snowflake import snowflake_to_ms
 from doover.docker import DeviceAgentInterface, MockDeviceAgentInterface
-from doover.docker._events import PayloadError
+from doover.docker import PayloadError
 from doover.exceptions import APIConnectionError, NotFoundError
 
 AGENT = 4242  # the agent of the cloud fixture (conftest.py)
