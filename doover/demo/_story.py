@@ -119,8 +119,8 @@ class Story:
 
     def __init__(self, options: DemoOptions, out: TextIO, *, tty: Optional[bool] = None) -> None:
         self.options = options
-        self.timeline = Timeline(out, tty=tty)
         self.interrupted = threading.Event()
+        self.timeline = Timeline(out, tty=tty, on_closed=self.interrupted.set)  # nobody reads: stop
         self.stored = 0  # readings stored by the emulator (message creates seen by the listener)
         self._last_stored_at = 0.0
         self.notified = 0

@@ -5,6 +5,7 @@ single status line under the timeline is redrawn in place (carriage return and "
 end of line"); otherwise nothing but plain lines is written: no progress line, no ANSI.
 """
 
+import os
 import threading
 import time
 from typing import Callable, List, Optional, Sequence, TextIO, Tuple
@@ -17,8 +18,18 @@ _ERASE = "\r\x1b[K"
 class Timeline:
     """Prints timeline lines and, on a terminal, a progress line. Thread-safe."""
 
-    def __init__(self, out: TextIO, *, tty: Optional[bool] = None, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        out: TextIO,
+        *,
+        tty: Optional[bool] = None,
+        clock: Callable[[], float] = time.monotonic,
+        on_closed: Optional[Callable[[], None]] = None
+    ) -> None:
         self.out = out
+        #: True once the reader went away (a closed pipe, as in ``doover demo | head``)
+        self.closed = False
+        self._on_closed = on_closed
         if tty is None:
             isatty = getattr(out, "isatty", None)
             tty = bool(isatty()) if isatty is not None else False
@@ -30,6 +41,26 @@ class Timeline:
         #: every event printed: ``(seconds since start, text)``
         self.events: List[Tuple[float, str]] = []
 
+    def _write(self, text: str) -> None:
+        # called with the lock held
+        if self.closed:
+            return
+        try:
+            self.out.write(text)
+            self.out.flush()
+        except BrokenPipeError:
+            self.closed = True
+            try:  # point the stream at /dev/null, so that the interpreter's last flush is quiet too
+                devnull = os.open(os.devnull, os.O_WRONLY)
+                try:
+                    os.dup2(devnull, self.out.fileno())
+                finally:
+                    os.close(devnull)
+            except (AttributeError, OSError, ValueError):
+                pass
+            if self._on_closed is not None:
+                self._on_closed()
+
     def elapsed(self) -> float:
         """Seconds since the timeline started."""
         return self._clock() - self.started
@@ -40,20 +71,12 @@ class Timeline:
             when = self.elapsed()
             self.events.append((when, text))
             line = "{:6.2f}s  {}\n".format(when, text)
-            if self.tty and self._status:
-                self.out.write(_ERASE + line + self._status)
-            else:
-                self.out.write(line)
-            self.out.flush()
+            self._write(_ERASE + line + self._status if self.tty and self._status else line)
 
     def say(self, text: str = "") -> None:
         """Print a plain line (no timestamp), above the progress line."""
         with self._lock:
-            if self.tty and self._status:
-                self.out.write(_ERASE + text + "\n" + self._status)
-            else:
-                self.out.write(text + "\n")
-            self.out.flush()
+            self._write(_ERASE + text + "\n" + self._status if self.tty and self._status else text + "\n")
 
     def progress(self, text: str) -> None:
         """Redraw the progress line (terminals only; a no-op otherwise)."""
@@ -63,8 +86,7 @@ class Timeline:
             if text == self._status:
                 return
             self._status = text
-            self.out.write(_ERASE + text)
-            self.out.flush()
+            self._write(_ERASE + text)
 
     def clear_progress(self) -> None:
         """Erase the progress line (terminals only)."""
@@ -73,8 +95,7 @@ class Timeline:
         with self._lock:
             if self._status:
                 self._status = ""
-                self.out.write(_ERASE)
-                self.out.flush()
+                self._write(_ERASE)
 
 
 def format_summary(rows: Sequence[Tuple[str, str]]) -> List[str]:

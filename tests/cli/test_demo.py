@@ -219,3 +219,24 @@ def test_quick_story_options_change_it():
     result = _demo("--quick", "--messages", "7", "--page-size", "3")
     assert result.returncode == 0, result.stderr
     assert "5. paged through the history with iter_messages: 7 readings in 3 pages of up to 3, newest first" in result.stdout
+
+
+def test_a_closed_pipe_ends_the_demo_early_and_quietly_leaving_no_process():
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "doover", "demo"] + FAST,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT, universal_newlines=True, start_new_session=True,
+    )
+    try:
+        first = proc.stdout.readline()  # like `doover demo | head -1`
+        proc.stdout.close()
+        assert proc.wait(120) == 130
+        err = proc.stderr.read()
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(30)
+        proc.stderr.close()
+    assert first.startswith("doover demo: a tank level sensor")
+    assert err == ""
+    with pytest.raises(ProcessLookupError):
+        os.killpg(proc.pid, 0)

@@ -67,3 +67,17 @@ def test_summary_rows_are_aligned_under_a_heading():
         "  messages sent: 8",
         "  notifications: 2 (crossings)",
     ]
+
+
+def test_a_reader_that_goes_away_stops_the_output_quietly_and_says_so_once():
+    class ClosedPipe(io.StringIO):
+        def write(self, text):
+            raise BrokenPipeError(32, "Broken pipe")
+
+    calls = []
+    timeline = Timeline(ClosedPipe(), tty=False, on_closed=lambda: calls.append(1))
+    timeline.event("emulator up")
+    timeline.say("more")
+    timeline.event("and more")
+    assert timeline.closed is True and calls == [1]
+    assert [text for _, text in timeline.events] == ["emulator up", "and more"]
