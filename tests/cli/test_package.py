@@ -261,13 +261,17 @@ def test_build_ships_checked_hash_bytecode_for_every_module(builds):
     assert int.from_bytes(header[4:8], "little") == 0b11  # hash-based, checked against the source
 
 
-def test_arm64_build_ships_aarch64_extension_modules(workspace):
+def test_arm64_build_of_a_single_module_app_ships_aarch64_extension_modules(workspace, tmp_path):
+    (tmp_path / "single.py").write_text("def lambda_handler(event, context):\n    return event\n")
+    (tmp_path / "test_single.py").write_text("def test_x():\n    pass\n")
     target = str(workspace["root"] / "arm.zip")
-    result = build_package("tankapp:handler", target, python="3.9", arch="arm64", source=str(workspace["app"]),
+    result = build_package("single:lambda_handler", target, python="3.9", arch="arm64", source=str(tmp_path),
                            bytecode=False)
     assert (result.handler, result.python, result.arch, result.compiled_with) == (
-        "tankapp.handler", "3.9", "arm64", None)
+        "single.lambda_handler", "3.9", "arm64", None)
     with zipfile.ZipFile(target) as archive:
+        tops = {name.split("/")[0] for name in archive.namelist()}
+        assert "single.py" in tops and "test_single.py" not in tops and "tankapp" not in tops
         assert not [n for n in archive.namelist() if "__pycache__" in n or n.endswith(".pyc")]
         shared = [n for n in archive.namelist() if n.endswith(".so")]
         assert shared and all("aarch64" in n for n in shared)
