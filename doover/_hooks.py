@@ -34,6 +34,15 @@ def uses_async(obj: Any, names: Any) -> bool:
     return any(is_async_callable(getattr(obj, name, None)) for name in names)
 
 
+def loop_running() -> bool:
+    """True when an event loop is running in this thread (code called from a coroutine)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
+
+
 def hook_loop() -> asyncio.AbstractEventLoop:
     """This thread's hook loop, created on first use."""
     loop: Optional[asyncio.AbstractEventLoop] = getattr(_local, "loop", None)

@@ -10,7 +10,7 @@ app, a processor, an outage) is :mod:`doover.demo._story`.
 import datetime as _dt
 import sys
 import time
-from typing import Any, Callable, Dict, List, Optional, Sequence, TextIO
+from typing import Any, Callable, Optional, Sequence, TextIO
 
 from ..emulator import Emulator
 

@@ -15,7 +15,7 @@ Both go through the device agent's durable outbox, so they survive a cloud outag
 import math
 import threading
 import time
-from typing import Any, Callable, List, NamedTuple, Optional
+from typing import Any, List, NamedTuple, Optional
 
 from .. import config
 from ..docker import Application

@@ -25,7 +25,7 @@ import threading
 import time
 from typing import Any, Dict, Optional
 
-from .._hooks import call_hook, close_hook_loop, uses_async
+from .._hooks import call_hook, close_hook_loop, loop_running, uses_async
 from ..exceptions import DooverError
 from ._tagstore import TagStore
 
@@ -34,14 +34,6 @@ __all__ = ["Application"]
 log = logging.getLogger("doover.docker.app")
 
 _ASYNC_HOOKS = ("setup", "main_loop", "check_can_shutdown", "on_shutdown_at", "close")
-
-
-def _loop_running() -> bool:
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return False
-    return True
 
 
 class Application:
@@ -267,7 +259,7 @@ class Application:
 
     def wait_until_ready(self, timeout: Optional[float] = None) -> Any:
         """Block until ready (returns bool); inside a running event loop, returns an awaitable."""
-        if _loop_running():
+        if loop_running():
             return _in_thread(self._ready.wait, timeout)
         return self._ready.wait(timeout)
 
@@ -280,7 +272,7 @@ class Application:
             raise DooverError("Application.next() is only available with test_mode=True")
         self._next_done.clear()
         self._next_go.set()
-        if _loop_running():
+        if loop_running():
             return _in_thread(self._next_done.wait, timeout)
         return self._next_done.wait(timeout)
 

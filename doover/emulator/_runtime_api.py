@@ -31,7 +31,7 @@ import threading
 import time
 import uuid
 from collections import deque
-from typing import Any, Deque, Dict, List, Optional, Set
+from typing import Any, Dict, List, Optional
 
 from ..exceptions import InvalidArgumentError
 

@@ -14,7 +14,7 @@ names ``JAN``-``DEC`` and day names ``SUN``-``SAT`` (day-of-week 1 is Sunday). T
 
 import datetime
 import re
-from typing import FrozenSet, List, Optional, Tuple, Union
+from typing import FrozenSet, Optional, Tuple, Union
 
 from ..exceptions import InvalidArgumentError, NotSupportedError
 

@@ -10,7 +10,7 @@ one module-level instance may serve any number of warm invocations.
 import datetime
 import functools
 import logging
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, Optional
 
 from ..exceptions import DooverError
 

@@ -12,17 +12,15 @@ Two concrete machines share one public name:
 ``StateMachine(...)`` builds one or the other (see :class:`StateMachine`).
 """
 
-import asyncio
-import inspect
 import logging
 import threading
-from typing import Any, Dict, Iterable, List, Optional, Tuple, Type
+from typing import Any, Dict, List, Optional, Tuple
 
 from transitions.extensions import LockedMachine
 from transitions.extensions.asyncio import AsyncMachine, AsyncTimeout
 from transitions.extensions.states import Timeout, add_state_features
 
-from .._hooks import is_async_callable
+from .._hooks import is_async_callable, loop_running
 from ..exceptions import InvalidArgumentError
 
 __all__ = ["StateMachine", "SyncStateMachine", "AsyncStateMachine"]
@@ -129,14 +127,6 @@ def _declares_async_callbacks(cls: type, args: Tuple[Any, ...], kwargs: Dict[str
     return False
 
 
-def _loop_running() -> bool:
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return False
-    return True
-
-
 _CONCRETE: Dict[Tuple[type, bool], type] = {}
 _CONCRETE_LOCK = threading.Lock()
 
@@ -187,7 +177,7 @@ class StateMachine:
         flag = kwargs.get("asynchronous")
         if flag is not None and not isinstance(flag, bool):
             raise InvalidArgumentError("StateMachine: asynchronous must be True, False or None, got {!r}".format(flag))
-        use_async = flag if flag is not None else (_loop_running() or _declares_async_callbacks(cls, args, kwargs))
+        use_async = flag if flag is not None else (loop_running() or _declares_async_callbacks(cls, args, kwargs))
         return object.__new__(_concrete(cls, use_async))
 
     def pending_timeouts(self) -> List[str]:

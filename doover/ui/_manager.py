@@ -2,7 +2,6 @@
 
 import copy
 import logging
-import re
 from typing import Any, Callable, Dict, List, Optional
 
 from .._merge import strip_nulls

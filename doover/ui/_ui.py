@@ -7,7 +7,6 @@ from typing import Any, Callable, Dict, List, Optional
 
 from ..exceptions import UIError
 from ..tags import Tag
-from ._containers import Container
 from ._element import FIRST_POSITION, Element
 from ._interactions import Interaction
 from ._lookups import TagBinding, resolve_config_refs, to_json
