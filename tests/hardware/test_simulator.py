@@ -220,7 +220,7 @@ def test_cli_serves_tank_map_on_pty_link_and_exits_0_on_ctrl_c(tmp_path):
         with ModbusInterface(buses={"d": {"serial_port": link, "serial_timeout": 1.0}}) as iface:
             assert iface.read_registers(modbus_id=1, start_address=10, register_type="holding") == 900
         proc.send_signal(signal.SIGINT)
-        assert proc.wait(20) == 0
+        assert proc.wait(60) == 0  # generous: a loaded 2-core CI box
         assert not os.path.exists(link)
     finally:
         if proc.poll() is None:
