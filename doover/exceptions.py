@@ -21,7 +21,7 @@ The tree::
     │   ├── DecodeError                a 2xx body that is not the JSON we expected
     │   └── TokenRefreshError          a token could not be obtained or refreshed
     ├── ConfigError                    deployment config does not match its schema
-    │   (ConfigSchemaError, a sibling: a schema declaration itself is invalid)
+    ├── ConfigSchemaError              a config schema declaration itself is invalid
     ├── NotSupportedError              the backend in use cannot do what was asked
     ├── InvalidArgumentError           a bad argument, rejected before sending (also ValueError, TypeError)
     ├── TagError                       a tag declared, named or written wrongly
