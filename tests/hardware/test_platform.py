@@ -311,7 +311,7 @@ def io_modules():
     }})
     with ModbusSimulator(regs) as sim:
         path = sim.serve_pty()
-        modbus = ModbusInterface(buses={"default": {"serial_port": path, "serial_timeout": 0.5}})
+        modbus = ModbusInterface(buses={"default": {"serial_port": path, "serial_timeout": 2.0}})
         plt = PlatformInterface(backend=ModbusIOBackend(modbus, MODULES))
         yield plt, sim
         plt.close()

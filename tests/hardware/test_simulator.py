@@ -86,7 +86,7 @@ def test_pymodbus_ascii_client_against_simulator_ascii_pty(sim):
 
 def test_simulator_answers_unknown_function_with_exception_1_and_ignores_unknown_slave(sim):
     path = sim.serve_pty()
-    with ModbusInterface(buses={"d": {"serial_port": path, "serial_timeout": 0.3}}, retries=0) as iface:
+    with ModbusInterface(buses={"d": {"serial_port": path, "serial_timeout": 1.0}}, retries=0) as iface:
         with pytest.raises(ModbusTimeoutError):
             iface.read_registers(modbus_id=9)
         with pytest.raises(ModbusDeviceError) as info:
@@ -115,7 +115,7 @@ def test_simulator_stop_makes_pty_vanish_and_restart_behind_same_link_recovers(t
     regs = RegisterMap.from_dict({"holding": {"0": 123}})
     first = ModbusSimulator(regs)
     first.serve_pty(link=link)
-    iface = ModbusInterface(buses={"d": {"serial_port": link, "serial_timeout": 0.3}}, retries=0)
+    iface = ModbusInterface(buses={"d": {"serial_port": link, "serial_timeout": 1.0}}, retries=0)
     try:
         assert iface.read_registers() == 123
         first.stop()
