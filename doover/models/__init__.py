@@ -23,6 +23,8 @@ Enums:
 Events:
     MessageCreateEvent, OneShotMessage, MessageUpdateEvent, AggregateUpdateEvent,
     ChannelSyncEvent, DeploymentEvent, ScheduleEvent, IngestionEndpointEvent, ManualInvokeEvent.
+Notification topics:
+    NotificationTopic, NotificationPolicy, NotificationTopicFilterMode.
 """
 
 import importlib
@@ -87,6 +89,10 @@ __all__ = [
     "AlarmState",
     "NotificationType",
     "NotificationSeverity",
+    # notification topics
+    "NotificationPolicy",
+    "NotificationTopic",
+    "NotificationTopicFilterMode",
     # events
     "MessageCreateEvent",
     "OneShotMessage",
@@ -124,6 +130,7 @@ for _module, _names in {
                       "NotificationSubscriptionEndpoint"),
     "_processor": ("ConfirmedDeviceToken", "ProcessorTokenResponse", "RotatedDeviceToken", "SubscriptionInfo",
                    "TurnCredential"),
+    "_topics": ("NotificationPolicy", "NotificationTopic", "NotificationTopicFilterMode"),
 }.items():
     for _name in _names:
         _LAZY[_name] = _module
