@@ -103,6 +103,7 @@ __all__ = [
     "ScheduleEvent",
     "IngestionEndpointEvent",
     "ManualInvokeEvent",
+    "AlarmTriggerEvent",
 ]
 
 T = TypeVar("T")
@@ -124,8 +125,9 @@ for _module, _names in {
               "TimeseriesResponse"),
     "_enums": ("AlarmOperator", "AlarmState", "ConnectionDetermination", "ConnectionDisplay", "ConnectionStatus",
                "ConnectionType", "NotificationSeverity", "NotificationType"),
-    "_events": ("AggregateUpdateEvent", "ChannelSyncEvent", "DeploymentEvent", "IngestionEndpointEvent",
-                "ManualInvokeEvent", "MessageCreateEvent", "MessageUpdateEvent", "OneShotMessage", "ScheduleEvent"),
+    "_events": ("AggregateUpdateEvent", "AlarmTriggerEvent", "ChannelSyncEvent", "DeploymentEvent",
+                "IngestionEndpointEvent", "ManualInvokeEvent", "MessageCreateEvent", "MessageUpdateEvent",
+                "OneShotMessage", "ScheduleEvent"),
     "_notification": ("AgentNotificationResponse", "Notification", "NotificationEndpoint", "NotificationSubscription",
                       "NotificationSubscriptionEndpoint"),
     "_processor": ("ConfirmedDeviceToken", "ProcessorTokenResponse", "RotatedDeviceToken", "SubscriptionInfo",

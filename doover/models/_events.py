@@ -28,6 +28,7 @@ __all__ = [
     "ScheduleEvent",
     "IngestionEndpointEvent",
     "ManualInvokeEvent",
+    "AlarmTriggerEvent",
 ]
 
 E = TypeVar("E", bound="_Event")
@@ -267,3 +268,93 @@ def _build_ManualInvokeEvent() -> type:
         raw: Optional[Dict[str, Any]] = _raw_field()
 
     return ManualInvokeEvent
+
+
+# the condition types whose key/operator/value an alarm's top-level fields describe, in the
+# order the platform picks its "primary" condition
+_PRIMARY_CONDITION_TYPES = ("threshold", "rate", "compare")
+
+
+def _alarm_with_primary_fields(alarm: Any) -> Any:
+    """An alarm body with ``key``/``operator``/``value`` filled from its primary condition when
+    the platform left them out (they are derived from ``conditions`` server-side)."""
+    if not isinstance(alarm, dict):
+        return alarm
+    conditions = alarm.get("conditions")
+    if (alarm.get("key") is not None and alarm.get("operator") is not None) or not isinstance(conditions, list):
+        return alarm
+    primary = None
+    for kind in _PRIMARY_CONDITION_TYPES:
+        primary = next((c for c in conditions if isinstance(c, dict) and c.get("type") == kind), None)
+        if primary is not None:
+            break
+    if primary is None:
+        return alarm
+    alarm = dict(alarm)
+    for name in ("key", "operator"):
+        if alarm.get(name) is None and primary.get(name) is not None:
+            alarm[name] = primary[name]
+    if "value" not in alarm:
+        alarm["value"] = primary.get("value")
+    return alarm
+
+
+@_builder
+def _build_AlarmTriggerEvent() -> type:
+    from ._alarm import Alarm
+    from ._data import Aggregate, ChannelID
+    from ._enums import AlarmState
+
+    @attrs.frozen(kw_only=True)
+    class AlarmTriggerEvent(_Event):
+        """An alarm on a subscribed channel changed state (``old_state`` -> ``new_state``).
+
+        Fired for every transition, into and out of ``AlarmPending`` and ``NoData`` too.
+        ``channel`` is the alarm's channel, ``alarm`` the alarm after the transition,
+        ``aggregate`` the channel's aggregate that was evaluated and ``request_data`` the
+        aggregate patch that caused it (both Aggregate-shaped). An alarm described only by
+        ``conditions`` gets ``key``/``operator``/``value`` from its first threshold, rate or
+        compare condition; the full alarm body stays in ``raw["alarm"]``.
+        """
+
+        channel: ChannelID
+        alarm: Alarm
+        old_state: AlarmState
+        new_state: AlarmState
+        aggregate: Aggregate
+        request_data: Aggregate
+        organisation_id: Optional[Id] = None
+        raw: Optional[Dict[str, Any]] = _raw_field()
+
+        @classmethod
+        def _wire_in(cls, data: Any) -> Any:
+            if not isinstance(data, dict):
+                return data
+            data = dict(data)
+            if "request_data" in data:
+                data["request_data"] = _as_aggregate_shape(data["request_data"])
+            if "alarm" in data:
+                data["alarm"] = _alarm_with_primary_fields(data["alarm"])
+            return data
+
+        @property
+        def is_alarm(self) -> bool:
+            """True when the alarm has just entered the (debounced) ``Alarm`` state."""
+            return self.new_state is AlarmState.Alarm
+
+        @property
+        def is_cleared(self) -> bool:
+            """True when the alarm has just gone back to ``OK``."""
+            return self.new_state is AlarmState.OK
+
+        @property
+        def value(self) -> Any:
+            """The aggregate's value at the alarm's dotted ``key`` (None when it is absent)."""
+            node = self.aggregate.data
+            for part in self.alarm.key.split("."):
+                if not isinstance(node, dict) or part not in node:
+                    return None
+                node = node[part]
+            return node
+
+    return AlarmTriggerEvent

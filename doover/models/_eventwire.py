@@ -3,11 +3,12 @@
 A processor decodes its event before ``pre_hook_filter`` runs; when the filter rejects it,
 the invocation ends there, and paying for cattrs (and building the converter) would be most
 of its cost. This decoder walks the attrs fields of the event classes and of the models they
-contain (ChannelID, Message, Attachment, Aggregate) and applies the same wire rules as the
+contain (ChannelID, Message, Attachment, Aggregate, Alarm) and applies the same wire rules as the
 converter in ``_converter.py``:
 
 * ``Id``: a decimal string or a JSON integer (not a bool), as an int;
-* ``str``: any value through ``str()``; ``int``: any value through ``int()``;
+* ``str``: any value through ``str()``; ``int`` / ``float``: any value through ``int()`` / ``float()``;
+* ``bool``: true/false, 0/1 or "true"/"false" only; enums: each enum's own lookup;
 * ``datetime``: epoch milliseconds as an aware UTC datetime;
 * ``Union[int, str]``: a string or an integer (not a bool), unchanged;
 * ``List[Model]``: a JSON array only; ``Optional[X]``: ``None`` or ``X``;
@@ -19,6 +20,7 @@ converter in ``_converter.py``:
 """
 
 import datetime as _dt
+import enum
 from typing import Any, Callable, Dict, List, Optional, Tuple, Type, TypeVar, Union
 
 import attrs
@@ -62,6 +64,34 @@ def _int(value: Any) -> int:
         raise _Problem("invalid value for type, expected int") from None
 
 
+def _float(value: Any) -> float:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        raise _Problem("invalid value for type, expected float") from None
+
+
+def _bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value)
+    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+        return value.strip().lower() == "true"
+    raise _Problem("expected a boolean, got {!r}".format(value))
+
+
+def _enum_leaf(enum_cls: Any) -> "_Decoder":
+    def lookup(value: Any) -> Any:
+        try:
+            return enum_cls(value)
+        except (ValueError, TypeError):
+            names = ", ".join(str(getattr(m, "wire", m.value)) for m in enum_cls)
+            raise _Problem("expected one of {}, got {!r}".format(names, value)) from None
+
+    return _leaf(lookup)
+
+
 def _int_or_str(value: Any) -> Union[int, str]:
     if isinstance(value, bool) or not isinstance(value, (int, str)):
         raise _Problem("expected a string or an integer, got {!r}".format(value))
@@ -103,6 +133,8 @@ _LEAVES: Dict[Any, _Decoder] = {
     Id: _leaf(_id),
     str: _leaf(str),
     int: _leaf(_int),
+    float: _leaf(_float),
+    bool: _leaf(_bool),
     _dt.datetime: _leaf(_datetime),
     Union[int, str]: _leaf(_int_or_str),
     Any: _leaf(_identity),
@@ -143,6 +175,8 @@ def _build(tp: Any) -> _Decoder:
         return decode_list
     if origin is dict or tp is dict:
         return _LEAVES[Any]
+    if isinstance(tp, type) and issubclass(tp, enum.Enum):
+        return _enum_leaf(tp)
     if attrs.has(tp):
         return _model_decoder(tp)
     raise TypeError("no event wire decoder for {!r}".format(tp))
