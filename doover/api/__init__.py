@@ -15,10 +15,23 @@ allow_invoking_channel=False)``); alarm, notification, connection, processor and
 take ``agent_id`` first, as in the platform SDK. Extension points for subclasses:
 ``_resolve_agent_id(agent_id) -> int`` and ``_before_write(kind, channel_name, data, *,
 agent_id, allow_invoking_channel)``; the choke point is ``_request(method, path, ...)``.
+
+The API errors of :mod:`doover.exceptions` (``DooverAPIError``, ``HTTPError``,
+``BadRequestError``, ``UnauthorizedError``, ``ForbiddenError``, ``NotFoundError``,
+``TokenRefreshError``) are re-exported here, where the platform SDK's ``pydoover.api`` has them.
 """
 
 from typing import Any
 
+from ..exceptions import (
+    BadRequestError,
+    DooverAPIError,
+    ForbiddenError,
+    HTTPError,
+    NotFoundError,
+    TokenRefreshError,
+    UnauthorizedError,
+)
 from ._client import DataClient
 from ._core import DEFAULT_BASE_URL, DEFAULT_TIMEOUT
 from ._iterators import MessageIterator, MultiAgentMessageIterator
@@ -35,6 +48,13 @@ __all__ = [
     "UNSET",
     "DEFAULT_BASE_URL",
     "DEFAULT_TIMEOUT",
+    "DooverAPIError",
+    "HTTPError",
+    "BadRequestError",
+    "UnauthorizedError",
+    "ForbiddenError",
+    "NotFoundError",
+    "TokenRefreshError",
 ]
 
 

@@ -104,6 +104,15 @@ __all__ = [
     "IngestionEndpointEvent",
     "ManualInvokeEvent",
     "AlarmTriggerEvent",
+    # API errors, re-exported from doover.exceptions (pydoover.models has them too)
+    "DooverAPIError",
+    "HTTPError",
+    "BadRequestError",
+    "UnauthorizedError",
+    "ForbiddenError",
+    "NotFoundError",
+    "TokenRefreshError",
+    "ResourcePermission",
 ]
 
 T = TypeVar("T")
@@ -116,6 +125,9 @@ for _module, _names in {
     "doover._snowflake": ("DOOVER_EPOCH_MS", "SnowflakeType", "datetime_to_snowflake", "generate_snowflake",
                           "ms_to_snowflake", "snowflake_parts", "snowflake_to_datetime", "snowflake_to_ms",
                           "to_snowflake_bound"),
+    "doover.exceptions": ("BadRequestError", "DooverAPIError", "ForbiddenError", "HTTPError", "NotFoundError",
+                          "TokenRefreshError", "UnauthorizedError"),
+    "_permission": ("ResourcePermission",),
     "_alarm": ("Alarm",),
     "_batch": ("MAX_BATCH_MUTATIONS", "AgentAggregate", "BatchAggregateResponse", "BatchMessageResponse",
                "BatchMutationItem", "BatchMutationResponse", "BatchMutationResult"),
