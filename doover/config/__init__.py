@@ -15,7 +15,8 @@ platform renders a form from the exported JSON Schema (:meth:`Schema.to_schema`,
     cfg = PumpConfig.from_dict({"output_pin": 3})
     cfg.pin.value, cfg.flow.value        # (3, 10.0)
 
-See ``docs/config.md``.
+``sanitize_display_name`` and ``KEY_VALIDATOR`` are the platform SDK's names for the key
+rules (:func:`key_from_display_name`, :func:`check_key`). See ``docs/config.md``.
 """
 
 from ._conditions import (
@@ -51,6 +52,7 @@ from ._refs import (
 )
 from ._scalars import Boolean, DateTime, Enum, Integer, Number, String
 from ._schema import JSON_SCHEMA_DIALECT, ApplicationConfig, Schema
+from ._sdknames import KEY_VALIDATOR, sanitize_display_name
 
 __all__ = [
     "AllOf",
@@ -75,6 +77,7 @@ __all__ = [
     "GroupsConfig",
     "Integer",
     "JSON_SCHEMA_DIALECT",
+    "KEY_VALIDATOR",
     "LLMAPIKey",
     "NotSet",
     "Number",
@@ -94,4 +97,5 @@ __all__ = [
     "less_than_or_equal",
     "not_equal",
     "one_of",
+    "sanitize_display_name",
 ]

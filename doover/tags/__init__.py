@@ -7,7 +7,13 @@ per processor invocation (:class:`ProcessorTagManager`) or once per edge loop it
 
 The managers do no I/O on their own: ``build_commit()`` returns a :class:`CommitPlan`
 that the runtime sends (``commit(client)`` sends it through any channel client).
+
+For apps moved from the platform SDK: ``doover.tags.manager`` is the managers' module under
+its old name, and ``doover.tags.Schema`` is :class:`doover.config.Schema` (loaded on first
+access, so ``import doover.tags`` does not import ``doover.config``).
 """
+
+from typing import Any
 
 from ._bound import BoundTag
 from ._core import LogMode, TagManager
@@ -71,4 +77,20 @@ __all__ = [
     "UIPresence",
     "UI_SUB_CHANNEL",
     "Done",
+    "Schema",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    # The platform SDK's tags module has the config Schema in its namespace; keep the
+    # config package out of ``import doover.tags`` until someone asks for it.
+    if name == "Schema":
+        from ..config import Schema
+
+        return Schema
+    if name == "manager":  # ``tags.manager.TagsManagerDocker`` without importing the submodule
+        import importlib
+
+        return importlib.import_module(__name__ + ".manager")
+    raise AttributeError("module {!r} has no attribute {!r}".format(__name__, name))
+
