@@ -236,6 +236,65 @@ def install_dependencies(requirements: Sequence[str], target: str, python: str, 
     raise DooverError("pip could not install the dependencies (exit status {}): {}".format(proc.returncode, tail))
 
 
+def _version_tuple(text: str) -> Tuple[int, ...]:
+    return tuple(int(part) for part in re.findall(r"\d+", text))
+
+
+def _python_satisfies(python: str, clause: str) -> bool:
+    """Whether some release of Python ``python`` (``"3.9"``: any 3.9.x) meets one
+    Requires-Python clause (``">=3.10"``, ``"!=3.0.*"``). Lenient on purpose: it only
+    catches a distribution that no release of that minor version can run."""
+    match = re.match(r"^\s*(~=|===|==|!=|<=|>=|<|>)\s*([0-9]+(?:\.[0-9]+)*)(\.\*)?\s*$", clause)
+    if not match:
+        return True  # not a plain version clause; leave it to pip
+    op, version, wildcard = match.groups()
+    minor = _version_tuple(python)[:2]
+    bound = _version_tuple(version)
+    if op in ("==", "==="):
+        return minor[:len(bound)] == bound[:2] if wildcard or len(bound) <= 2 else minor == bound[:2]
+    if op == "!=":
+        return not (wildcard and minor[:len(bound)] == bound[:2])
+    if op == "~=":
+        return _python_satisfies(python, ">=" + version) and \
+            _python_satisfies(python, "==" + ".".join(str(p) for p in bound[:-1]) + ".*")
+    newest = minor + (10 ** 6,)  # the newest patch release of the minor version
+    oldest = minor + (0,)
+    padded = bound + (0,) * (3 - len(bound))
+    if op == ">=":
+        return newest >= padded
+    if op == ">":
+        return newest > padded
+    if op == "<=":
+        return oldest <= padded
+    return oldest < padded
+
+
+def check_requires_python(stage: str, python: str) -> None:
+    """Raise :class:`DooverError` naming every installed distribution under ``stage`` whose
+    ``Requires-Python`` excludes ``python``. Some pip releases install such a wheel when an
+    index does not publish ``data-requires-python``; the zip would then fail at import on
+    Lambda, so the build stops here instead."""
+    wrong = []
+    for entry in sorted(os.listdir(stage)):
+        metadata = os.path.join(stage, entry, "METADATA")
+        if not entry.endswith(".dist-info") or not os.path.isfile(metadata):
+            continue
+        with open(metadata, encoding="utf-8", errors="replace") as handle:
+            for line in handle:
+                if not line.strip():
+                    break  # end of the headers
+                if line.lower().startswith("requires-python:"):
+                    spec = line.split(":", 1)[1].strip()
+                    if not all(_python_satisfies(python, clause) for clause in spec.split(",") if clause.strip()):
+                        wrong.append("{} (Requires-Python {})".format(entry[:-len(".dist-info")], spec))
+                    break
+    if wrong:
+        raise DooverError(
+            "--python {}: pip installed {} that do not support Python {}; upgrade pip (python -m pip install "
+            "-U pip) or pin versions that support {} in a requirements file".format(
+                python, ", ".join(wrong), python, python))
+
+
 def _walk(root: str, top_level: bool = True, bytecode: bool = False) -> Iterator[str]:
     """Relative paths (``/``-separated) of the files under ``root`` that go into the zip
     (with ``bytecode``, the ``__pycache__`` directories too)."""
@@ -386,6 +445,7 @@ def build_package(target: str, output: str, python: str = "3.9", arch: str = "x8
 
     with tempfile.TemporaryDirectory(prefix="doover-package-") as stage:
         install_dependencies(requirements, stage, python, arch, requirement_files)
+        check_requires_python(stage, python)
         _copy_tree(doover_dir, os.path.join(stage, "doover"))
         _write_dist_info(stage, version, requirements)
         if os.path.isdir(top_path):

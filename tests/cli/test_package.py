@@ -20,9 +20,9 @@ import zipfile
 import pytest
 
 import doover
-from doover._packaging import build_package
+from doover._packaging import _python_satisfies, build_package, check_requires_python
 from doover.emulator import Emulator
-from doover.exceptions import InvalidArgumentError
+from doover.exceptions import DooverError, InvalidArgumentError
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -347,3 +347,38 @@ def test_missing_source_directory_and_requirements_file_are_named(tmp_path):
         build_package("app:handler", str(tmp_path / "x.zip"), source=str(tmp_path),
                       requirement_files=[str(tmp_path / "requirements.txt")])
     assert str(caught.value) == "--requirement: no such file: {}".format(tmp_path / "requirements.txt")
+
+
+def _stage_with(tmp_path, dists):
+    stage = tmp_path / "stage"
+    for name, requires in dists.items():
+        info = stage / (name + ".dist-info")
+        info.mkdir(parents=True)
+        header = "Metadata-Version: 2.1\nName: {}\n".format(name.split("-")[0])
+        if requires is not None:
+            header += "Requires-Python: {}\n".format(requires)
+        (info / "METADATA").write_text(header + "\nRequires-Python: >=99 (in the body: not a header)\n")
+    return str(stage)
+
+
+def test_installed_wheel_that_excludes_the_target_python_stops_the_build_naming_it(tmp_path):
+    # an index without data-requires-python lets some pip releases install urllib3 2.8 for 3.9
+    stage = _stage_with(tmp_path, {"urllib3-2.8.0": ">=3.10", "requests-2.32.4": ">=3.8", "six-1.17.0": None,
+                                   "idna-3.10": ">=3.6, !=3.0.*"})
+    with pytest.raises(DooverError) as info:
+        check_requires_python(stage, "3.9")
+    assert str(info.value) == (
+        "--python 3.9: pip installed urllib3-2.8.0 (Requires-Python >=3.10) that do not support Python 3.9; "
+        "upgrade pip (python -m pip install -U pip) or pin versions that support 3.9 in a requirements file")
+    check_requires_python(stage, "3.10")  # every one of them runs on 3.10: no error
+    check_requires_python(stage, "3.13")
+
+
+@pytest.mark.parametrize("python, clause, expected", [
+    ("3.9", ">=3.10", False), ("3.10", ">=3.10", True), ("3.8", ">=3.8.1", True), ("3.9", "<3.9", False),
+    ("3.8", "<3.9", True), ("3.9", "<=3.9", True), ("3.10", "<=3.9", False), ("3.8", ">3.8", True),
+    ("3.9", "!=3.9.*", False), ("3.9", "!=3.9.0", True), ("3.9", "==3.*", True), ("3.10", "==3.9.*", False),
+    ("3.9", "~=3.7", True), ("3.9", "~=3.10", False), ("3.13", "<4", True), ("3.9", "any", True),
+])
+def test_requires_python_clause_is_met_when_some_release_of_the_minor_version_meets_it(python, clause, expected):
+    assert _python_satisfies(python, clause) is expected
