@@ -221,6 +221,7 @@ class DeviceAgentInterface:
         with self._lock:
             if channel_name in self._synced and channel_name in self._cache:
                 return make_aggregate(copy.deepcopy(self._cache[channel_name]))
+        queued = self.outbox.aggregate_items(channel_name)  # before the fetch: see pending_aggregate
         try:
             raw = self.cloud.fetch_aggregate(channel_name)
         except (APIConnectionError, ServerError):
@@ -233,7 +234,7 @@ class DeviceAgentInterface:
         data = raw.get("data") if isinstance(raw.get("data"), dict) else {}
         with self._lock:
             self._remote[channel_name] = data
-            self._cache[channel_name] = self.outbox.pending_aggregate(channel_name, data)
+            self._cache[channel_name] = self.outbox.pending_aggregate(channel_name, data, queued)
             current = copy.deepcopy(self._cache[channel_name])
         return make_aggregate(current, raw.get("attachments"), raw.get("last_updated"))
 
@@ -367,6 +368,7 @@ class DeviceAgentInterface:
     def poll_channel(self, channel: str) -> None:
         """Poll one channel once: sync on the first call, then aggregate and new messages."""
         first = channel not in self._synced
+        queued = self.outbox.aggregate_items(channel)  # before the fetch: see Outbox.pending_aggregate
         try:
             try:
                 raw = self.cloud.fetch_aggregate(channel)
@@ -381,7 +383,7 @@ class DeviceAgentInterface:
         with self._lock:
             previous = self._remote.get(channel)
             self._remote[channel] = data
-            self._cache[channel] = self.outbox.pending_aggregate(channel, data)
+            self._cache[channel] = self.outbox.pending_aggregate(channel, data, queued)
             agg = make_aggregate(copy.deepcopy(self._cache[channel]), raw.get("attachments"), raw.get("last_updated"))
         if first or channel not in self._cursors:
             newest = self.cloud.list_messages(channel, limit=1)

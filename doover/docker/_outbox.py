@@ -268,11 +268,22 @@ class Outbox:
             ).fetchall()
         return [OutboxItem(r[0], r[1], r[2], r[3], json.loads(r[4]), json.loads(r[5]), bool(r[6]), r[7], r[8]) for r in rows]
 
-    def pending_aggregate(self, channel: str, base: Any) -> Any:
-        """``base`` with every queued aggregate patch for ``channel`` applied."""
-        for item in self.items():
-            if item.kind == AGGREGATE and item.channel == channel:
-                base = apply_update(base, item.body, item.replace_paths, item.replace_data)
+    def aggregate_items(self, channel: str) -> List[OutboxItem]:
+        """The queued aggregate updates of ``channel``, oldest first (a snapshot)."""
+        return [item for item in self.items() if item.kind == AGGREGATE and item.channel == channel]
+
+    def pending_aggregate(self, channel: str, base: Any, earlier: Sequence[OutboxItem] = ()) -> Any:
+        """``base`` with every queued aggregate update for ``channel`` applied.
+
+        ``earlier`` is an :meth:`aggregate_items` snapshot taken before ``base`` was fetched:
+        an update delivered while the fetch was in flight may be missing from ``base`` and is
+        gone from the queue, so it is applied from the snapshot (applying an update the server
+        already has changes nothing: merge patches and replacements are idempotent)."""
+        by_seq = {item.seq: item for item in earlier}
+        by_seq.update((item.seq, item) for item in self.aggregate_items(channel))
+        for seq in sorted(by_seq):
+            item = by_seq[seq]
+            base = apply_update(base, item.body, item.replace_paths, item.replace_data)
         return base
 
     # ------------------------------------------------------------------ key/value cache

@@ -43,6 +43,22 @@ def test_update_aggregate_patches_with_replace_keys_and_is_visible_at_once(agent
     assert agent.fetch_channel_aggregate("state").data == {"a": {"new": 2}, "keep": 1}
 
 
+def test_fetch_aggregate_keeps_an_own_write_delivered_while_the_fetch_was_in_flight(agent, cloud):
+    cloud.aggregates[(AGENT, "state")] = {"keep": 1}
+    agent.update_channel_aggregate("state", {"level": 7}, max_age_secs=60)  # held in the outbox
+    real_fetch = agent.cloud.fetch_aggregate
+
+    def fetch_then_deliver(channel):
+        raw = real_fetch(channel)  # the server's view, without the held write...
+        assert agent.flush(10)     # ...which is delivered (and leaves the queue) before the answer is used
+        return raw
+
+    agent.cloud.fetch_aggregate = fetch_then_deliver
+    assert agent.fetch_channel_aggregate("state").data == {"keep": 1, "level": 7}
+    assert agent.outbox_depth() == 0
+    assert cloud.aggregate("state") == {"keep": 1, "level": 7}
+
+
 def test_replace_data_is_sent_as_put(agent, cloud):
     cloud.aggregates[(AGENT, "state")] = {"x": 1}
     agent.update_channel_aggregate("state", {"y": 2}, replace_data=True)
