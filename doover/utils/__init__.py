@@ -9,12 +9,16 @@
 * :func:`find_object_with_key`, :func:`find_path_to_key`, :class:`CaseInsensitiveDict`,
   :func:`apply_diff`, :func:`generate_diff`, :func:`maybe_load_json`;
 * snowflake ids: :func:`generate_snowflake_id`, :func:`generate_snowflake_id_at`,
-  :func:`get_datetime_from_snowflake`, :data:`DOOVER_EPOCH`.
+  :func:`get_datetime_from_snowflake`, :data:`DOOVER_EPOCH`;
+* :class:`Alarm` and :func:`create_alarm` (call back when a value stays over a threshold);
+* :func:`setup_logging` and :class:`LogFormatter` (coloured console logging), and
+  :func:`deprecated` (also in ``doover.utils.deprecator``).
 
 The names are those of the platform SDK's ``pydoover.utils``. Only the standard library is
 needed.
 """
 
+from ._alarm import Alarm, create_alarm
 from ._calls import call_maybe_async, get_is_async, maybe_async, wrap_try_except, wrap_try_except_async
 from ._dicts import (
     CaseInsensitiveDict,
@@ -25,7 +29,9 @@ from ._dicts import (
     generate_diff,
     maybe_load_json,
 )
+from ._deprecated import deprecated
 from ._kalman import KalmanFilter1D, apply_async_kalman_filter, apply_kalman_filter
+from ._logsetup import LogFormatter, setup_logging
 from ._pid import PID
 from ._readings import map_reading, on_change
 from ._snowflakes import DOOVER_EPOCH, generate_snowflake_id, generate_snowflake_id_at, get_datetime_from_snowflake
@@ -53,4 +59,9 @@ __all__ = [
     "generate_snowflake_id",
     "generate_snowflake_id_at",
     "get_datetime_from_snowflake",
+    "Alarm",
+    "create_alarm",
+    "setup_logging",
+    "LogFormatter",
+    "deprecated",
 ]

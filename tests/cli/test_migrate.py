@@ -30,7 +30,7 @@ class App(Application):
 LEGACY_APP = '''
 from pydoover.cloud import ProcessorBase
 from pydoover.utils.kalman import KalmanFilter1D
-from pydoover.utils import create_alarm
+from pydoover.cli import CLI
 from pydoover.docker import Application, GRPCInterface
 import pydoover.docker as docker
 
@@ -71,8 +71,8 @@ def test_migrate_check_lists_each_finding_with_file_line_and_hint_and_exits_1(tm
         "(hint: the pre-1.0 processor API; subclass doover.processor.Application and use run_app)",
         legacy + ":3:1: pydoover.utils.kalman: doover has no module doover.utils.kalman "
         "(hint: import KalmanFilter1D from doover.utils)",
-        legacy + ":4:1: pydoover.utils.create_alarm: doover.utils has no name 'create_alarm' "
-        "(hint: create alarms with doover.api.DataClient.create_alarm)",
+        legacy + ":4:1: pydoover.cli.CLI: doover.cli has no name 'CLI' "
+        "(hint: the command line is `doover` (doover.cli.main); apps do not extend it)",
         legacy + ":5:1: pydoover.docker.GRPCInterface: doover.docker has no name 'GRPCInterface' "
         "(hint: doover's edge runtime talks HTTP, not gRPC; there is no GRPCInterface)",
         legacy + ":11:16: docker.NoSuchThing: doover.docker has no name 'NoSuchThing' "
@@ -126,12 +126,12 @@ def test_unrelated_and_relative_imports_are_ignored():
 
 
 def test_names_imported_from_the_wrong_place_point_to_their_home():
-    source = ("from pydoover.api import DataClient, NotFoundError\n"
+    source = ("from pydoover.api import DataClient, ConflictError\n"
               "from pydoover.models.data import Message, NoSuchModel\n")
     findings = check_source(source, "m.py")
     assert [(f.line, f.name, f.message, f.hint) for f in findings] == [
-        (1, "pydoover.api.NotFoundError", "doover.api has no name 'NotFoundError'",
-         "import NotFoundError from doover.exceptions"),
+        (1, "pydoover.api.ConflictError", "doover.api has no name 'ConflictError'",
+         "import ConflictError from doover.exceptions"),
         (2, "pydoover.models.data.Message", "doover has no module doover.models.data", "import Message from doover.models"),
         (2, "pydoover.models.data.NoSuchModel", "doover has no module doover.models.data",
          "doover does not provide it; see docs/guides/migrating.md"),
@@ -148,10 +148,10 @@ def test_syntax_the_running_python_cannot_parse_says_which_python_checked():
 
 
 def test_known_sdk_names_get_a_specific_hint():
-    findings = check_source("from pydoover.config import sanitize_display_name\n"
+    findings = check_source("from pydoover.cli import entrypoint\n"
                             "from pydoover.models import WireFormat\n", "k.py")
     assert [(f.name, f.hint) for f in findings] == [
-        ("pydoover.config.sanitize_display_name", "use doover.config.key_from_display_name"),
+        ("pydoover.cli.entrypoint", "the command line is `doover` (doover.cli.main); apps do not extend it"),
         ("pydoover.models.WireFormat", "doover's device agent speaks JSON over HTTP; there is no wire format to choose"),
     ]
 
