@@ -57,18 +57,16 @@ def _id(value: Any) -> int:
     return value
 
 
-def _int(value: Any) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise _Problem("invalid value for type, expected int") from None
+def _cast(target: Any, name: str) -> Callable[[Any], Any]:
+    """``target(value)`` (``int`` or ``float``), failing as the converter words it."""
 
+    def cast(value: Any) -> Any:
+        try:
+            return target(value)
+        except (TypeError, ValueError):
+            raise _Problem("invalid value for type, expected {}".format(name)) from None
 
-def _float(value: Any) -> float:
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        raise _Problem("invalid value for type, expected float") from None
+    return cast
 
 
 def _bool(value: Any) -> bool:
@@ -132,8 +130,8 @@ def _leaf(fn: Callable[[Any], Any]) -> _Decoder:
 _LEAVES: Dict[Any, _Decoder] = {
     Id: _leaf(_id),
     str: _leaf(str),
-    int: _leaf(_int),
-    float: _leaf(_float),
+    int: _leaf(_cast(int, "int")),
+    float: _leaf(_cast(float, "float")),
     bool: _leaf(_bool),
     _dt.datetime: _leaf(_datetime),
     Union[int, str]: _leaf(_int_or_str),
@@ -157,7 +155,11 @@ def _build(tp: Any) -> _Decoder:
     args = getattr(tp, "__args__", None) or ()
     if origin is Union and type(None) in args:
         rest = [arg for arg in args if arg is not type(None)]
-        inner = _decoder(rest[0] if len(rest) == 1 else Union[tuple(rest)])
+        if rest in ([int], [float]):
+            # the converter names the whole Optional when int()/float() fails ("expected Optional")
+            inner = _leaf(_cast(rest[0], getattr(tp, "__name__", None) or repr(tp)))
+        else:
+            inner = _decoder(rest[0] if len(rest) == 1 else Union[tuple(rest)])
 
         def decode_optional(value: Any, path: str, problems: List[Tuple[str, str]]) -> Any:
             return None if value is None else inner(value, path, problems)

@@ -21,7 +21,7 @@ log = logging.getLogger("doover.processor")
 HOOK_NAMES = (
     "setup", "close", "pre_hook_filter", "post_setup_filter", "on_message_create",
     "on_aggregate_update", "on_schedule", "on_deployment", "on_ingestion_endpoint",
-    "on_manual_invoke",
+    "on_manual_invoke", "on_alarm_trigger",
 )
 
 _SEVERITIES = {
@@ -207,6 +207,10 @@ class Application:
 
     def on_manual_invoke(self, event: Any) -> Any:
         """The processor was invoked by hand."""
+
+    def on_alarm_trigger(self, event: Any) -> Any:
+        """An alarm on a subscribed channel changed state (any transition, ``AlarmPending``
+        and ``NoData`` included); writes to the alarm's channel follow the anti-recursion rules."""
 
     def parse_ingestion_event_payload(self, payload: str) -> Any:
         """Turn the base64 ingestion body into ``event.payload`` (default: base64 then JSON)."""

@@ -19,6 +19,7 @@ OPS = {
     "on_schedule": "ScheduleEvent",
     "on_ingestion_endpoint": "IngestionEndpointEvent",
     "on_manual_invoke": "ManualInvokeEvent",
+    "on_alarm_trigger": "AlarmTriggerEvent",
 }
 
 

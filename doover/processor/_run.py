@@ -185,7 +185,8 @@ class _Invocation:
         if "token" not in payload or not payload.get("token"):
             raise InvalidEventError("token: the invocation event carries no initial token")
         event = build_event(op, d, app.parse_ingestion_event_payload)
-        if op in ("on_message_create", "on_aggregate_update"):
+        # an alarm fires from an aggregate update of its channel: writing back there re-fires it
+        if op in ("on_message_create", "on_aggregate_update", "on_alarm_trigger"):
             invoking = event.channel.name
         else:
             invoking = None

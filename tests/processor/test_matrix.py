@@ -115,14 +115,14 @@ BAD_EVENTS = {
     "unknown op": (
         lambda h: h.sns(h.payload("on_banana", {"organisation_id": "7"})),
         "InvalidEventError",
-        "op: expected one of on_aggregate_update, on_deployment, on_ingestion_endpoint, on_manual_invoke, "
-        "on_message_create, on_schedule, got 'on_banana'",
+        "op: expected one of on_aggregate_update, on_alarm_trigger, on_deployment, on_ingestion_endpoint, "
+        "on_manual_invoke, on_message_create, on_schedule, got 'on_banana'",
         "summary"),
     "missing op": (
         lambda h: {"token": "initial-token", "d": {"schedule_id": "sched-1"}},
         "InvalidEventError",
-        "op: expected one of on_aggregate_update, on_deployment, on_ingestion_endpoint, on_manual_invoke, "
-        "on_message_create, on_schedule, got None",
+        "op: expected one of on_aggregate_update, on_alarm_trigger, on_deployment, on_ingestion_endpoint, "
+        "on_manual_invoke, on_message_create, on_schedule, got None",
         "summary"),
     "malformed JSON in the SNS message": (
         lambda h: {"Records": [{"EventSource": "aws:sns", "EventSubscriptionArn": h.ARN,
