@@ -1,9 +1,12 @@
 """What an RPC handler receives besides the request: ``RPCContext``."""
 
 import datetime as _dt
+import threading
+import time
 from typing import TYPE_CHECKING, Any, Dict, Optional
 
-from ..tags._done import DONE, Done
+from ..tags._done import DONE, Done, in_async_context
+from ._cancel import RPCCancelled, status_is_cancelled
 from ._events import Incoming, expires_at_ms, is_expired
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -24,6 +27,13 @@ class RPCContext:
     status at once and return an already-completed awaitable (``await ctx.acknowledge()``
     works in async handlers). For one-shot requests, which cannot be answered, they do
     nothing.
+
+    **Cancellation** is cooperative: the issuer patches the request to a cancelled status
+    and nothing interrupts the handler. The manager marks the context when that update
+    reaches :meth:`RPCManager.handle_event` (from any thread), and :meth:`check_cancelled`
+    re-reads the request message to find out. Once cancelled, ``cancelled`` is True,
+    :meth:`raise_if_cancelled` raises :class:`RPCCancelled`, and no status is written to the
+    request any more (the canceller's status stands).
     """
 
     def __init__(self, manager: "RPCManager", incoming: Incoming, method: str, handler: Any = None) -> None:
@@ -31,6 +41,8 @@ class RPCContext:
         self._incoming = incoming
         self.method = method
         self._handler = handler
+        self._cancelled = threading.Event()
+        self._cancellation: Dict[str, Any] = {}
 
     # ------------------------------------------------------------------ request
 
@@ -105,18 +117,93 @@ class RPCContext:
         """True once the command's expiry has passed."""
         return is_expired(self.message_id, self.data, self._manager.clock_ms())
 
+    # ------------------------------------------------------------------ cancellation
+
+    @property
+    def cancelled(self) -> bool:
+        """True once the issuer has cancelled this command (as far as this context knows)."""
+        return self._cancelled.is_set()
+
+    @property
+    def cancelled_at(self) -> Optional[_dt.datetime]:
+        """When the issuer says it cancelled the command (aware UTC), or None.
+
+        None too when the canceller wrote something that is not epoch milliseconds.
+        """
+        raw = self._cancellation.get("cancelled_at")
+        if isinstance(raw, bool) or not isinstance(raw, (int, float)):
+            return None
+        try:
+            return _dt.datetime.fromtimestamp(raw / 1000.0, tz=_dt.timezone.utc)
+        except (OverflowError, OSError, ValueError):
+            return None
+
+    @property
+    def cancelled_by(self) -> Any:
+        """Who cancelled the command, as the canceller wrote it (``{"id", "name", ...}``), or None."""
+        return self._cancellation.get("cancelled_by")
+
+    def raise_if_cancelled(self) -> None:
+        """Raise :class:`RPCCancelled` if the command has been cancelled.
+
+        A handler calls it between steps; the manager treats the exception as a clean stop
+        and writes nothing to the request.
+        """
+        if self.cancelled:
+            raise RPCCancelled(self.method)
+
+    def check_cancelled(self) -> bool:
+        """Re-read the request message and return :attr:`cancelled`.
+
+        For runtimes that deliver events between handler calls (a sync handler blocks
+        them): this fetches the request with the manager's client (``fetch_message``) and
+        marks the context if its status is a cancellation. A failed read is logged and
+        leaves the context as it was.
+        """
+        if not self.cancelled and self.message_id is not None and self.channel_name is not None:
+            data = self._manager._fetch_request(self._incoming)
+            status = data.get("status") if isinstance(data, dict) else None
+            if status_is_cancelled(status):
+                self._mark_cancelled(status)
+        return self.cancelled
+
+    def wait_cancelled(self, timeout: Optional[float] = None) -> Any:
+        """Wait until the command is cancelled (by an update given to the manager); True if it was.
+
+        ``timeout`` in seconds (None waits for ever). In async code it returns a coroutine
+        to ``await``, which polls without blocking the loop.
+        """
+        if in_async_context():
+            return self._wait_cancelled_async(timeout)
+        return self._cancelled.wait(timeout)
+
+    async def _wait_cancelled_async(self, timeout: Optional[float]) -> bool:
+        import asyncio
+
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while not self._cancelled.is_set():
+            if deadline is not None and time.monotonic() >= deadline:
+                return False
+            await asyncio.sleep(0.02)
+        return True
+
+    def _mark_cancelled(self, status: Any = None) -> None:
+        if isinstance(status, dict) and isinstance(status.get("message"), dict):
+            self._cancellation = dict(status["message"])
+        self._cancelled.set()
+
     # ------------------------------------------------------------------ replies
 
     def acknowledge(self) -> Done:
         """Tell the issuer the command arrived: status ``acknowledged`` with a timestamp."""
-        if self.can_reply:
+        if self.can_reply and not self.cancelled:
             now = self._manager.clock_ms()
             self._manager._reply(self._incoming, {"status": {"code": "acknowledged", "message": {"timestamp": now}}})
         return DONE
 
     def defer(self, seconds: float) -> Done:
         """Tell the issuer the command will be acted on in ``seconds``: status ``deferred``."""
-        if self.can_reply:
+        if self.can_reply and not self.cancelled:
             now = self._manager.clock_ms()
             until = now + int(round(float(seconds) * 1000))
             self._manager._reply(self._incoming, {"status": {"code": "deferred", "message": {"until": until, "at": now}}})
@@ -124,7 +211,7 @@ class RPCContext:
 
     def progress(self, text: Optional[str] = None, **fields: Any) -> Done:
         """Report progress on a long command: status ``pending`` with ``fields`` (+ ``text``)."""
-        if self.can_reply:
+        if self.can_reply and not self.cancelled:
             message: Dict[str, Any] = dict(fields)
             if text is not None:
                 message["text"] = str(text)

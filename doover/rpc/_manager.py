@@ -11,6 +11,7 @@ from typing import Any, Callable, Dict, List, Optional, Pattern, Set, Tuple, Uni
 
 from ..exceptions import RPCError, RPCTimeoutError
 from ..tags._done import call_user, in_async_context
+from ._cancel import RPCCancelled, cancel_command, status_is_cancelled
 from ._context import RPCContext
 from ._events import AGGREGATE, CREATE, ONESHOT, SYNC, UPDATE, Incoming, is_expired, now_ms, read_event, status_of
 
@@ -172,6 +173,7 @@ class RPCManager:
         self._cond = threading.Condition()
         self._waiting: Dict[int, Any] = {}
         self._unclaimed: "OrderedDict[int, Any]" = OrderedDict()
+        self._inflight: Dict[int, RPCContext] = {}  # requests being served, by message id
         self._local = threading.local()  # per-thread client given to handle_event
 
     # ------------------------------------------------------------------ registration
@@ -277,6 +279,9 @@ class RPCManager:
         if is_expired(incoming.message_id, data, self.clock_ms()):
             log.info("dropping expired RPC %r on %r (message %s)", method, incoming.channel_name, incoming.message_id)
             return True
+        if status_is_cancelled(status_of(data)):
+            log.info("dropping cancelled RPC %r on %r (message %s)", method, incoming.channel_name, incoming.message_id)
+            return True
         found = self._find(incoming.channel_name, method)
         if found is None:
             return self._unhandled(incoming, method, data)
@@ -295,22 +300,37 @@ class RPCManager:
 
     def _run(self, incoming: Incoming, method: str, found: _Handler, payload: Any) -> None:
         ctx = self._context(incoming, method, found)
+        # Tracked while it runs, so a cancelling update (handle_event) reaches the context.
+        tracked = incoming.message_id is not None and incoming.kind != ONESHOT
+        if tracked:
+            with self._cond:
+                self._inflight[incoming.message_id] = ctx
         try:
             if found.parser is not None:
                 payload = call_user(found.parser, payload)
             payload = self._check(ctx, found, payload)
             result = call_user(found.func, ctx, payload)
+        except RPCCancelled:
+            log.info("%s stopped: the command was cancelled", self._describe(ctx))
         except RPCError as exc:
             log.warning("%s refused: %s", self._describe(ctx), exc)
-            self._reply_error(incoming, exc.code, exc.message)
+            if not ctx.cancelled:  # a cancelled command keeps the canceller's status
+                self._reply_error(incoming, exc.code, exc.message)
             self._after_failure(ctx, found, payload)
         except Exception as exc:  # noqa: BLE001 - a handler error must not stop the runtime
             log.exception("%s raised", self._describe(ctx))
-            self._reply_error(incoming, "INTERNAL_ERROR", str(exc))
+            if not ctx.cancelled:
+                self._reply_error(incoming, "INTERNAL_ERROR", str(exc))
             self._after_failure(ctx, found, payload)
         else:
-            self._reply(incoming, {"status": {"code": "success", "message": None}, "response": {} if result is None else result})
+            if not ctx.cancelled:
+                self._reply(incoming, {"status": {"code": "success", "message": None},
+                                       "response": {} if result is None else result})
             self._after_success(ctx, found, payload)
+        finally:
+            if tracked:
+                with self._cond:
+                    self._inflight.pop(incoming.message_id, None)
 
     def _describe(self, ctx: RPCContext) -> str:
         return "RPC handler for {!r} (channel {!r}, message {})".format(ctx.method, ctx.channel_name, ctx.message_id)
@@ -345,6 +365,20 @@ class RPCManager:
         except Exception:  # noqa: BLE001
             log.exception("could not update RPC message %s on %r", incoming.message_id, incoming.channel_name)
 
+    def _fetch_request(self, incoming: Incoming) -> Any:
+        """The request message's current data, read with the client (None if it cannot be read)."""
+        fetch = getattr(self._client, "fetch_message", None)
+        if fetch is None:
+            return None
+        kwargs: Dict[str, Any] = {}
+        if self.processor and incoming.agent_id is not None:
+            kwargs["agent_id"] = incoming.agent_id
+        try:
+            return _message_data(fetch(incoming.channel_name, incoming.message_id, **kwargs))
+        except Exception as exc:  # noqa: BLE001 - a failed check leaves the context as it was
+            log.warning("could not re-read RPC message %s on %r: %s", incoming.message_id, incoming.channel_name, exc)
+            return None
+
     def _reply_error(self, incoming: Incoming, code: str, message: Any) -> None:
         self._reply(incoming, {"status": {"code": "error", "message": {"code": code, "message": message}}, "response": {}})
 
@@ -353,6 +387,15 @@ class RPCManager:
     def _handle_update(self, incoming: Incoming) -> bool:
         message_id = incoming.message_id
         if message_id is None or status_of(incoming.data).get("code") not in _TERMINAL:
+            return False
+        status = status_of(incoming.data)
+        with self._cond:
+            serving = self._inflight.get(message_id)
+        if serving is not None:
+            if status_is_cancelled(status):
+                log.info("%s: the issuer cancelled the command", self._describe(serving))
+                serving._mark_cancelled(status)
+                return True
             return False
         with self._cond:
             if message_id in self._waiting:
@@ -416,6 +459,8 @@ class RPCManager:
         if reply is None:
             raise RPCTimeoutError(method, timeout)
         status = status_of(reply)
+        if status_is_cancelled(status):
+            raise RPCCancelled(method)
         if status.get("code") == "error":
             error = status.get("message")
             if isinstance(error, dict):
@@ -467,6 +512,17 @@ class RPCManager:
                 if self._waiting.get(message_id) is None:
                     self._cond.wait(min(self.poll_interval, remaining))
 
+    def cancel(self, message_id: int, channel: Optional[str] = None, cancelled_by: Any = None,
+               agent_id: Optional[int] = None) -> None:
+        """Cancel a command sent on ``channel`` (default ``dv-rpc``), as the Doover site does.
+
+        Patches the request message to status ``error`` with ``{"info": "Command
+        cancelled", "cancelled_at": <ms>, "cancelled_by": cancelled_by}``; a waiting
+        :meth:`call` raises :class:`RPCCancelled` and the handler's context is marked.
+        """
+        cancel_command(self._client, message_id, channel or self.default_channel, cancelled_by,
+                       agent_id=agent_id, cancelled_at=self.clock_ms())
+
     @staticmethod
     def fire_and_forget(client: Any, agent_id: Optional[int], channel: str, method: str, params: Any = None) -> int:
         """Send an RPC request to ``agent_id``'s ``channel`` without waiting; returns its id.
@@ -476,3 +532,4 @@ class RPCManager:
         data = build_request(method, params)
         kwargs = {"agent_id": agent_id} if agent_id is not None else {}
         return _message_id(client.create_message(channel, data, **kwargs))
+
