@@ -18,6 +18,8 @@ The names are those of the platform SDK's ``pydoover.utils``. Only the standard 
 needed.
 """
 
+from typing import Any
+
 from ._alarm import Alarm, create_alarm
 from ._calls import call_maybe_async, get_is_async, maybe_async, wrap_try_except, wrap_try_except_async
 from ._dicts import (
@@ -65,3 +67,12 @@ __all__ = [
     "LogFormatter",
     "deprecated",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    # ``utils.deprecator.deprecated`` after a bare ``import doover.utils``, as with the platform SDK
+    if name == "deprecator":
+        import importlib
+
+        return importlib.import_module(__name__ + ".deprecator")
+    raise AttributeError("module {!r} has no attribute {!r}".format(__name__, name))

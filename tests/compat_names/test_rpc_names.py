@@ -287,3 +287,14 @@ def test_rpc_manager_cancel_writes_the_cancellation_to_its_default_channel(emu, 
     created = client.create_message("dv-rpc", REQUEST)
     manager.cancel(created.id, cancelled_by=WHO)
     assert emu.message(AGENT, "dv-rpc", created.id)["data"]["status"] == cancel_status(WHO, T0)["status"]
+
+
+def test_importing_doover_rpc_does_not_import_the_models_until_a_model_name_is_read():
+    import subprocess
+    import sys
+
+    code = ("import sys, doover.rpc as r; assert 'doover.models._data' not in sys.modules; "
+            "r.Message; assert 'doover.models._data' in sys.modules; print('ok')")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout == "ok\n"

@@ -229,6 +229,13 @@ def test_deprecator_module_has_the_same_decorator():
     assert from_module is deprecated
 
 
+def test_deprecator_is_an_attribute_of_doover_utils_without_importing_it():
+    code = "import doover.utils as u; print(u.deprecator.deprecated is u.deprecated)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout == "True\n"
+
+
 # ---------------------------------------------------------------- logging
 
 
