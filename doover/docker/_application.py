@@ -26,7 +26,8 @@ import time
 from typing import Any, Dict, Optional
 
 from .._hooks import call_hook, close_hook_loop, loop_running, uses_async
-from ..exceptions import DooverError
+from ..exceptions import DooverError, InvalidArgumentError
+from ..notifications import Notifications
 from ._tagstore import TagStore
 
 __all__ = ["Application"]
@@ -45,11 +46,15 @@ class Application:
     ``tag_upload_period`` (10 s: how long committed tag changes may wait in the outbox,
     merging, before they are uploaded), ``shutdown_flush_timeout`` (10 s),
     ``overrun_warning_interval`` (6 s).
+
+    ``notifications_cls`` (a :class:`~doover.notifications.Notifications` subclass) is built
+    in ``__init__`` as ``self.notifications = cls(app_key, app)``.
     """
 
     config_cls: Any = None
     tags_cls: Any = None
     ui_cls: Any = None
+    notifications_cls: Any = Notifications
 
     def __init__(
         self,
@@ -94,6 +99,10 @@ class Application:
         else:
             from ..tags import Tags as tags_cls
         self.tags = tags_cls(app_key, self.tag_store.manager, self.config)
+        #: the declared notifications (``notifications_cls``), sent on their canonical topics
+        self.notifications: Any = (
+            self.notifications_cls(app_key, self) if self.notifications_cls is not None else None
+        )
         #: the app's UI (built after ``tags.setup()`` when ``ui_cls`` or ``@ui.handler`` methods exist)
         self.ui: Any = None
         #: the :class:`doover.ui.UIManager` serving ``ui_cmds`` (None without a UI)
@@ -233,21 +242,31 @@ class Application:
         hook = getattr(self, "on_" + event.event_type, None)
         return hook(event) if hook is not None else None
 
-    def send_notification(self, message: str, title: Optional[str] = None, severity: Any = None,
-                          topic: Optional[str] = None) -> Any:
+    def send_notification(self, message: Any, title: Optional[str] = None, severity: Any = None,
+                          topic: Optional[str] = None, *, event: Optional[str] = None,
+                          notification_policy: Any = "default") -> Any:
         """Publish a notification on channel ``notifications``; returns the message id.
 
-        ``severity``: an int, or a name (trace, debug, info, warn/warning, critical/error/fatal).
+        ``message``: the text, or a :class:`doover.models.Notification` (which carries its own
+        title, severity and topic). ``severity``: an int, or a name (trace, debug, info,
+        warn/warning, critical/error/fatal). ``event`` (not with ``topic``) sends on the
+        canonical topic ``dev/applications/<notification_policy>/<app_key>/<event>``.
         """
+        from ..notifications._send import model_body, resolve_topic
+
+        model = model_body(message, title=title, severity=severity, topic=topic, event=event)
+        if model is not None:
+            return self.device_agent.create_message("notifications", model)
         if not isinstance(message, str) or not message:
-            raise ValueError("send_notification: message must be a non-empty string")
+            raise InvalidArgumentError("send_notification: message must be a non-empty string")
+        topic = resolve_topic(self.app_key, topic, event, notification_policy)
         body: Dict[str, Any] = {"message": message}
         if title is not None:
             body["title"] = title
         if severity is not None:
             body["severity"] = _severity(severity)
         if topic is not None:
-            body["topic"] = topic
+            body["topic"] = str(topic)
         return self.device_agent.create_message("notifications", body)
 
     # ------------------------------------------------------------------ readiness
@@ -450,14 +469,14 @@ _SEVERITIES = {"trace": 3, "debug": 4, "info": 5, "warn": 6, "warning": 6, "crit
 
 def _severity(value: Any) -> int:
     if isinstance(value, bool):
-        raise ValueError("send_notification: severity must be an int or a name, got {!r}".format(value))
+        raise InvalidArgumentError("send_notification: severity must be an int or a name, got {!r}".format(value))
     if isinstance(value, int):
-        return value
+        return int(value)
     name = getattr(value, "name", value)
     try:
         return _SEVERITIES[str(name).lower()]
     except KeyError:
-        raise ValueError("send_notification: unknown severity {!r}; expected one of {}".format(
+        raise InvalidArgumentError("send_notification: unknown severity {!r}; expected one of {}".format(
             value, sorted(_SEVERITIES))) from None
 
 

@@ -34,7 +34,7 @@ _PER_INVOCATION = (
     "schedule_id", "ingestion_id", "event_type", "lambda_request_id", "lambda_function_name",
     "lambda_function_version", "_config", "received_deployment_config", "proc_config", "tags",
     "tag_manager", "ui", "connection_config", "connection_status", "_payload", "_client",
-    "ui_cmds",
+    "ui_cmds", "notifications",
 )
 
 
@@ -95,18 +95,31 @@ class _Callable:
         self.call = fn
 
 
+class _DefaultNotificationsCls:
+    """``Application.notifications_cls`` until a subclass sets its own: reads as
+    :class:`doover.notifications.Notifications`, imported on first read (not at cold start)."""
+
+    def __get__(self, instance: Any, owner: Any = None) -> Any:
+        from ..notifications import Notifications
+
+        return Notifications
+
+
 class Application:
     """A cloud processor. Override hooks; ``run_app(app, event, context)`` drives one invocation.
 
     Class attributes: ``config_cls`` (a schema class, instantiated per invocation),
     ``tags_cls`` and ``ui_cls`` (built per invocation as ``cls(app_key, tag_manager, config)``
-    and ``cls(config, tags, app_key)``), ``raise_on_error`` (re-raise a failure after the
-    summary is published, so Lambda's own retry applies).
+    and ``cls(config, tags, app_key)``), ``notifications_cls`` (a
+    :class:`~doover.notifications.Notifications` subclass, built per invocation at setup as
+    ``self.notifications = cls(app_key, app)``; None before setup), ``raise_on_error``
+    (re-raise a failure after the summary is published, so Lambda's own retry applies).
     """
 
     config_cls: Any = None
     tags_cls: Any = None
     ui_cls: Any = None
+    notifications_cls: Any = _DefaultNotificationsCls()
     raise_on_error = False
 
     def __init__(self) -> None:
@@ -261,12 +274,26 @@ class Application:
         return self._call("create_message", channel_name, data, **kwargs)
 
     def send_notification(
-        self, message: str, *, title: Optional[str] = None, severity: Any = None,
-        topic: Optional[str] = None, agent_id: Optional[int] = None,
+        self, message: Any, *, title: Optional[str] = None, severity: Any = None,
+        topic: Optional[str] = None, event: Optional[str] = None,
+        notification_policy: Any = "default", agent_id: Optional[int] = None,
     ) -> Any:
-        """Post a notification to the ``notifications`` channel (validated before sending)."""
+        """Post a notification to the ``notifications`` channel (validated before sending).
+
+        ``message`` is the text, or a :class:`doover.models.Notification` (which carries its
+        own title, severity and topic). ``event`` (not with ``topic``) sends on the canonical
+        topic ``dev/applications/<notification_policy>/<app_key>/<event>``; declaring the
+        notification on :attr:`notifications_cls` is usually better. Returns the created
+        message (an awaitable of it in an async app).
+        """
+        from ..notifications._send import model_body, resolve_topic
+
+        body = model_body(message, title=title, severity=severity, topic=topic, event=event)
+        if body is not None:
+            return self._call("create_message", "notifications", body, agent_id=agent_id)
         if not isinstance(message, str) or not message:
             raise DooverError("message: expected a non-empty string, got {!r}".format(message))
+        topic = resolve_topic(self.app_key, topic, event, notification_policy)
         for name, value in (("title", title), ("topic", topic)):
             if value is not None and not isinstance(value, str):
                 raise DooverError("{}: expected a string or None, got {!r}".format(name, value))
@@ -276,7 +303,7 @@ class Application:
         if severity is not None:
             data["severity"] = _severity(severity)
         if topic is not None:
-            data["topic"] = topic
+            data["topic"] = str(topic)
         return self._call("create_message", "notifications", data, agent_id=agent_id)
 
     def ping_connection(
@@ -317,7 +344,7 @@ def _severity(value: Any) -> int:
     if isinstance(value, bool):
         raise DooverError("severity: expected 3..7 or a name, got {!r}".format(value))
     if isinstance(value, int) and 3 <= value <= 7:
-        return value
+        return int(value)
     if isinstance(value, str) and value.lower() in _SEVERITIES:
         return _SEVERITIES[value.lower()]
     raise DooverError(

@@ -321,6 +321,9 @@ class _Invocation:
         )
         app.tags = (app.tags_cls or Tags)(app.app_key, app.tag_manager, app.config)
         call_hook(app.tags.setup)
+        if app.notifications_cls is not None:
+            app.notifications = app.notifications_cls(app.app_key, app)
+            call_hook(app.notifications.setup)
         if has_rpc_handlers(type(app)):
             from ..rpc import RPCManager
 
