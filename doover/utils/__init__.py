@@ -10,7 +10,7 @@
   :func:`apply_diff`, :func:`generate_diff`, :func:`maybe_load_json`;
 * snowflake ids: :func:`generate_snowflake_id`, :func:`generate_snowflake_id_at`,
   :func:`get_datetime_from_snowflake`, :data:`DOOVER_EPOCH`;
-* :class:`Alarm` and :func:`create_alarm` (call back when a value stays over a threshold);
+* :class:`ThresholdAlarm` and :func:`create_alarm` (call back when a value stays over a threshold);
 * :func:`setup_logging` and :class:`LogFormatter` (coloured console logging), and
   :func:`deprecated` (also in ``doover.utils.deprecator``).
 
@@ -20,7 +20,7 @@ needed.
 
 from typing import Any
 
-from ._alarm import Alarm, create_alarm
+from ._alarm import ThresholdAlarm, create_alarm
 from ._calls import call_maybe_async, get_is_async, maybe_async, wrap_try_except, wrap_try_except_async
 from ._dicts import (
     CaseInsensitiveDict,
@@ -61,7 +61,7 @@ __all__ = [
     "generate_snowflake_id",
     "generate_snowflake_id_at",
     "get_datetime_from_snowflake",
-    "Alarm",
+    "ThresholdAlarm",
     "create_alarm",
     "setup_logging",
     "LogFormatter",

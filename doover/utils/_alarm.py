@@ -1,4 +1,4 @@
-"""Threshold alarms on a value: :class:`Alarm` and the :func:`create_alarm` wrapper."""
+"""Threshold alarms on a value: :class:`ThresholdAlarm` and the :func:`create_alarm` wrapper."""
 
 import asyncio
 import functools
@@ -11,7 +11,7 @@ from typing import Any, Callable, Optional, Set
 from .._hooks import is_async_callable, loop_running, run_awaitable
 from ..exceptions import InvalidArgumentError
 
-__all__ = ["Alarm", "create_alarm"]
+__all__ = ["ThresholdAlarm", "create_alarm"]
 
 log = logging.getLogger("doover.utils")
 
@@ -36,7 +36,7 @@ def _check_callable(name: str, value: Any, optional: bool) -> None:
         raise InvalidArgumentError("{} must be callable, got {!r}".format(name, value))
 
 
-class Alarm:
+class ThresholdAlarm:
     """Call ``callback`` when ``threshold_met(value)`` has held for a while, at most so often.
 
     Feed it readings with :meth:`check_value` (or :meth:`check_value_async` from a
@@ -135,7 +135,7 @@ class Alarm:
         self.initial_trigger_time = None
 
     def __repr__(self) -> str:
-        return "Alarm(grace_period={!r}, min_inter_alarm={!r}, last_alarm_time={!r})".format(
+        return "ThresholdAlarm(grace_period={!r}, min_inter_alarm={!r}, last_alarm_time={!r})".format(
             self.grace_period, self.min_inter_alarm, self.last_alarm_time
         )
 
@@ -147,7 +147,7 @@ def create_alarm(
     grace_period: Optional[float] = None,
     min_inter_alarm: Optional[float] = None,
 ) -> Callable[..., Any]:
-    """Wrap ``func`` so every value it returns is checked by a new :class:`Alarm`.
+    """Wrap ``func`` so every value it returns is checked by a new :class:`ThresholdAlarm`.
 
     The wrapper returns what ``func`` returns; the alarm is its ``.alarm`` attribute. A
     plain function gets a plain wrapper, an ``async def`` an ``async def`` wrapper::
@@ -160,7 +160,7 @@ def create_alarm(
     10 minutes while it stays there.
     """
     _check_callable("func", func, optional=False)
-    alarm = Alarm(threshold_met, callback=callback, grace_period=grace_period, min_inter_alarm=min_inter_alarm)
+    alarm = ThresholdAlarm(threshold_met, callback=callback, grace_period=grace_period, min_inter_alarm=min_inter_alarm)
 
     if is_async_callable(func):
 

@@ -1,4 +1,4 @@
-"""doover.utils: create_alarm / Alarm, setup_logging / LogFormatter, deprecated (pydoover names)."""
+"""doover.utils: create_alarm / ThresholdAlarm, setup_logging / LogFormatter, deprecated (pydoover names)."""
 
 import asyncio
 import inspect
@@ -11,7 +11,7 @@ import time
 import pytest
 
 from doover.exceptions import InvalidArgumentError
-from doover.utils import Alarm, LogFormatter, create_alarm, deprecated, setup_logging
+from doover.utils import ThresholdAlarm, LogFormatter, create_alarm, deprecated, setup_logging
 
 
 class Clock:
@@ -25,11 +25,11 @@ class Clock:
 def _alarm(**kwargs):
     clock = Clock()
     fired = []
-    alarm = Alarm(lambda v: v > 20, callback=lambda: fired.append(clock.now), clock=clock, **kwargs)
+    alarm = ThresholdAlarm(lambda v: v > 20, callback=lambda: fired.append(clock.now), clock=clock, **kwargs)
     return alarm, clock, fired
 
 
-# ---------------------------------------------------------------- Alarm
+# ---------------------------------------------------------------- ThresholdAlarm
 
 
 def test_alarm_fires_once_the_threshold_has_held_for_the_grace_period():
@@ -70,7 +70,7 @@ def test_a_reading_under_the_threshold_ends_the_episode_and_restarts_the_grace_p
 
 
 def test_alarm_defaults_are_an_hour_of_grace_and_a_day_between_alarms():
-    alarm = Alarm(lambda v: v)
+    alarm = ThresholdAlarm(lambda v: v)
     assert (alarm.grace_period, alarm.min_inter_alarm) == (3600.0, 86400.0)
 
 
@@ -92,7 +92,7 @@ def test_check_value_overrides_are_kept_and_reset_alarm_forgets_everything():
 ])
 def test_alarm_rejects_bad_arguments_naming_the_field(kwargs, field):
     with pytest.raises(InvalidArgumentError) as caught:
-        Alarm(**kwargs)
+        ThresholdAlarm(**kwargs)
     assert str(caught.value).startswith(field)
 
 
@@ -103,7 +103,7 @@ def test_an_async_callback_runs_to_completion_from_sync_check_value():
         await asyncio.sleep(0)
         done.append("sent")
 
-    alarm = Alarm(lambda v: v > 1, callback=notify, grace_period=0)
+    alarm = ThresholdAlarm(lambda v: v > 1, callback=notify, grace_period=0)
     assert alarm.check_value(2) is True
     assert done == ["sent"]
 
@@ -134,7 +134,7 @@ def test_create_alarm_on_a_sync_method_returns_its_values_and_calls_back():
     assert tank.alarms == [95]
     assert not inspect.iscoroutinefunction(tank.read_level)
     assert tank.read_level.__doc__ == "Current level in %."
-    assert isinstance(tank.read_level.alarm, Alarm)
+    assert isinstance(tank.read_level.alarm, ThresholdAlarm)
 
 
 def test_create_alarm_on_an_async_function_gives_an_async_wrapper_that_awaits_the_callback():
