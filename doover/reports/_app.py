@@ -12,8 +12,7 @@ from ..processor._app import Application as ProcessorApplication
 from ..processor._app import call_hook, is_coroutine_function
 from ._capture import LogCapture
 from ._files import zip_files
-from ._period import report_name, report_period
-from .config import DEFAULT_SCHEDULE
+from ._period import DEFAULT_SCHEDULE, report_name, report_period
 
 __all__ = ["Application", "MAX_REPORT_BYTES", "REPORTS_CHANNEL", "DEFAULT_TIMEZONE"]
 
@@ -48,6 +47,10 @@ class Application(ProcessorApplication):
     def __init__(self) -> None:
         super().__init__()
         self._start_report()
+
+    def _reset_invocation(self) -> None:
+        super()._reset_invocation()
+        self._start_report()  # nothing about one report survives into the next invocation
 
     def _start_report(self) -> None:
         self.report_id: Optional[int] = None

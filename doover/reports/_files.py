@@ -3,7 +3,6 @@
 import io
 import logging
 import os
-import zipfile
 from typing import Any, Optional, Sequence, Union
 
 from ..exceptions import InvalidArgumentError
@@ -17,6 +16,8 @@ def zip_files(files: Union[Any, Sequence[Any]], name: Optional[str] = None) -> A
     """One deflate-compressed zip :class:`~doover.models.File` holding ``files`` (a File or a
     list of Files), named ``name``, else ``<stem>.zip`` for one file and ``report.zip`` for
     several."""
+    import zipfile  # here: a report that needs no zipping never pays for the import
+
     from ..models import File
 
     items = list(files) if isinstance(files, (list, tuple)) else [files]

@@ -6,7 +6,10 @@ from typing import Any, Tuple
 from .._cron import parse_cron, resolve_timezone
 from ..exceptions import ConfigError, DooverError
 
-__all__ = ["report_period", "report_name", "SCHEDULE_LAG"]
+__all__ = ["report_period", "report_name", "SCHEDULE_LAG", "DEFAULT_SCHEDULE"]
+
+#: the schedule a report generator gets unless configured: 08:00 on the 1st of every month
+DEFAULT_SCHEDULE = "cron(0 8 1 * ?)"
 
 #: how far back from "now" the period is anchored: a schedule that fires a little late (or
 #: early) still reports on the period that just ended

@@ -18,11 +18,9 @@ from typing import Any, Optional
 
 from ..config import Array, Schema, String
 from ..processor.config import ExtendedPermissionsConfig, ScheduleConfig, TimezoneConfig
+from ._period import DEFAULT_SCHEDULE
 
 __all__ = ["EmailConfig", "ReportConfig", "DEFAULT_SCHEDULE"]
-
-#: the schedule a report generator gets unless configured: 08:00 on the 1st of every month
-DEFAULT_SCHEDULE = "cron(0 8 1 * ?)"
 
 
 class EmailConfig(Array):

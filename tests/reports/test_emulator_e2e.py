@@ -279,3 +279,58 @@ def test_warm_invocations_do_not_carry_logs_over(emu, h):
     assert "Scheduled report generation" not in again["data"]["logs"]
     assert not [hd for hd in logging.getLogger().handlers if type(hd).__name__ == "StreamHandler"
                 and getattr(hd, "stream", None).__class__ is io.StringIO]
+
+
+def test_an_upload_the_server_refuses_marks_the_report_failed_without_files(emu, h):
+    h.deploy(emu)
+    emu.inject_status(413, method="PATCH", path="/agents/7/channels/reports/messages", message="too large")
+
+    out = run_app(SyncFlowReport(), h.schedule_event(emu), None, setup_logging=False)
+
+    [report] = _reports(emu, h)
+    assert out["result"] == {"report_id": int(report["id"]), "status": "Failed"}
+    assert report["data"]["status"] == "Failed" and report["attachments"] == []
+    assert "ERROR [doover.reports] Error uploading the report:" in report["data"]["logs"]
+    assert "413" in report["data"]["logs"]
+
+
+@pytest.mark.parametrize("schedule", ["rate(1 day)", "disabled", "cron(0 8 L * ?)"])
+def test_a_schedule_that_is_not_a_usable_cron_fails_the_invocation_before_any_report(emu, h, schedule):
+    h.deploy(emu, dv_proc_schedules=schedule)
+    out = run_app(SyncFlowReport(), h.schedule_event(emu), None, setup_logging=False)
+    assert out["status"] == "error" and out["error"]["type"] == "ConfigError"
+    assert "dv_proc_schedules" in out["error"]["message"]
+    assert _reports(emu, h) == []
+
+
+def test_without_a_config_cls_the_raw_deployment_config_and_defaults_are_used(emu, h):
+    import sys
+
+    config = {"DEVICE_LIST": [11], "dv_proc_timezone": "+10:00"}
+    emu.set_deployment_config(h.ORG, h.APP_KEY, config, display_name="Raw")
+
+    class Raw(Application):
+        def _now(self):
+            return NOW  # 1 Dec 08:02 UTC is 18:02 at +10: the default monthly cron last fired 1 Dec 08:00 +10
+
+        def generate(self, agent_ids, period_start, period_end):
+            return File("r.txt", data=repr((agent_ids, str(period_start), str(period_end))).encode())
+
+    out = run_app(Raw(), h.schedule_event(emu), None, setup_logging=False)
+    assert out["result"]["status"] == "Complete"
+    [report] = _reports(emu, h)
+    assert report["data"]["name"] == "Raw - 01-01-2027"
+    assert _attachment_bytes(emu, report["attachments"][0]) == repr(
+        ([11], "2026-12-01 08:00:00+10:00", "2027-01-01 08:00:00+10:00")).encode()
+
+    # with no dv_proc_timezone at all, the default zone is Australia/Brisbane
+    emu.set_deployment_config(h.ORG, h.APP_KEY, {"DEVICE_LIST": [11]}, display_name="Raw")
+    out = run_app(Raw(), h.schedule_event(emu), None, setup_logging=False)
+    if sys.version_info >= (3, 9):
+        assert out["result"]["status"] == "Complete"
+        newest = _reports(emu, h)[0]
+        assert _attachment_bytes(emu, newest["attachments"][0]) == repr(
+            ([11], "2026-12-01 08:00:00+10:00", "2027-01-01 08:00:00+10:00")).encode()
+    else:
+        assert out["status"] == "error" and out["error"]["type"] == "NotSupportedError"
+        assert "dv_proc_timezone 'Australia/Brisbane'" in out["error"]["message"]

@@ -103,3 +103,17 @@ def test_public_names_are_exported_and_documented():
     assert (doover.reports.MAX_REPORT_BYTES, doover.reports.REPORTS_CHANNEL) == (45000000, "reports")
     assert (doover.reports.DEFAULT_SCHEDULE, doover.reports.DEFAULT_TIMEZONE) == ("cron(0 8 1 * ?)",
                                                                                   "Australia/Brisbane")
+
+
+def test_importing_the_report_application_stays_cheap():
+    import json
+    import subprocess
+    import sys
+
+    code = ("import sys, json, doover.reports as r; r.Application; "
+            "print(json.dumps(sorted(sys.modules)))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    modules = set(json.loads(out.stdout))
+    for heavy in ("asyncio", "requests", "zipfile", "doover.config", "doover.emulator", "doover.cli", "attr"):
+        assert heavy not in modules, heavy
