@@ -201,3 +201,21 @@ def test_export_writes_notification_schema_next_to_the_other_keys(tmp_path):
     fresh.parent.mkdir()
     Notifications.export(str(fresh), "empty_app")
     assert json.loads(fresh.read_text()) == {"empty_app": {"notification_schema": {}}}
+
+
+def test_the_platform_sdk_spelling_works_with_only_the_import_renamed():
+    from doover import notifications
+
+    class MyNotifications(notifications.Notifications):
+        low_battery = notifications.Notification("The battery is low")
+        maintenance_due = notifications.Notification(
+            "Maintenance is due", policy=notifications.NotificationPolicy.opt_in)
+
+    n = MyNotifications("pump_controller_1")
+    assert [(b.name, b.topic) for b in n] == [
+        ("low_battery", "dev/applications/default/pump_controller_1/low_battery"),
+        ("maintenance_due", "dev/applications/opt-in/pump_controller_1/maintenance_due"),
+    ]
+    assert notifications.NotificationSeverity.Warn == 6
+    assert sorted(notifications.__all__) == [
+        "BoundNotification", "Notification", "NotificationPolicy", "NotificationSeverity", "Notifications"]
