@@ -203,6 +203,7 @@ def test_edge_app_sends_declared_and_event_notifications_stored_exactly(emu, tmp
     agent = DeviceAgentInterface("pump_ctl_1", EDGE_AGENT, emu.base_url, emu.token_for(EDGE_AGENT),
                                  str(tmp_path / "outbox.sqlite"), poll_interval=0.05)
     app = app_cls(app_key="pump_ctl_1", device_agent=agent, test_mode=True)
+    app.shutdown_flush_timeout = 60  # the outbox is flushed at shutdown: give a loaded machine time
     assert edge_once(app) == 0
     stored = sorted(emu.messages(EDGE_AGENT, "notifications"), key=lambda m: int(m["id"]))
     assert [m["data"] for m in stored] == expected_bodies("pump_ctl_1")
