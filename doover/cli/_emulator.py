@@ -57,7 +57,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
                          help="a Lambda handler to invoke as subscriptions and schedules fire "
                               "(imported from the current directory)")
     hosting.add_argument("--subscribe", metavar="CHANNEL", action="append", default=[],
-                         help="channel whose message creates and aggregate updates invoke the processor (repeatable)")
+                         help="channel whose message creates, aggregate updates and alarm transitions invoke "
+                              "the processor (repeatable)")
     hosting.add_argument("--schedule", metavar="EXPR", default=None,
                          help='a schedule for on_schedule: "rate(5 minutes)" or "cron(0 12 * * ? *)" (UTC)')
     hosting.add_argument("--app-key", default=None, help="the processor's app key (default: the handler's module name)")

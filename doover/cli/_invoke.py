@@ -2,11 +2,13 @@
 
 It prepares a Doover emulator (an in-process one, or ``--emulator URL``): the app's
 deployment config, a processor subscription (or schedule) registered through the Data API,
-and, for channel ops, the triggering message or aggregate update written for real. It then
-builds the event Lambda would receive (SNS-wrapped for subscriptions, direct for schedules,
-with an initial token the emulator honours), calls ``HANDLER(event, context)`` in a fresh
-worker process with ``DOOVER_DATA_ENDPOINT`` pointing at the emulator, and prints the JSON
-log lines, the handler's result and the invocation summary the processor published.
+and, for channel ops, the triggering message or aggregate update written for real (for
+``on_alarm_trigger``, the ``--alarm`` is created first and the ``--data`` patch must change
+its state). It then builds the event Lambda would receive (SNS-wrapped for subscriptions,
+direct for schedules, with an initial token the emulator honours), calls
+``HANDLER(event, context)`` in a fresh worker process with ``DOOVER_DATA_ENDPOINT`` pointing
+at the emulator, and prints the JSON log lines, the handler's result and the invocation
+summary the processor published.
 
 The worker is the one the emulator's processor hosting uses (:mod:`doover.emulator._workers`):
 by default (``--runtime auto``) the real AWS Lambda runtime interface client,
@@ -29,13 +31,17 @@ from ..exceptions import DooverError
 __all__ = ["configure", "run"]
 
 OPS = ("on_message_create", "on_aggregate_update", "on_schedule", "on_deployment",
-       "on_manual_invoke", "on_ingestion_endpoint")
+       "on_manual_invoke", "on_ingestion_endpoint", "on_alarm_trigger")
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("target", metavar="MODULE:HANDLER", help="the Lambda handler, e.g. my_app:handler")
     parser.add_argument("--op", choices=OPS, default="on_message_create")
     parser.add_argument("--channel", default="sensors", help="channel of the message / aggregate update")
     parser.add_argument("--data", default="{}", help="JSON: message data, aggregate patch or invoke payload")
+    parser.add_argument("--alarm", metavar="JSON", default=None,
+                        help='with --op on_alarm_trigger: the alarm to create on --channel, e.g. '
+                             '{"name": "hot", "key": "temp", "operator": "gt", "value": 30}; '
+                             'the --data patch must change its state')
     parser.add_argument("--agent", type=int, default=1, help="the processor's agent id (default 1)")
     parser.add_argument("--app-key", default="local_app", help="the app key (default local_app)")
     parser.add_argument("--config", default="{}", help="JSON: the app's deployment config")
@@ -94,6 +100,8 @@ def build_event(args: argparse.Namespace, base_url: str, token: str, mint: Any =
         aggregate = api.fetch_channel_aggregate(args.channel, agent_id=agent)
         d = {"author_id": str(agent), "organisation_id": org, "channel": channel,
              "aggregate": {"data": aggregate.data}, "request_data": {"data": data}}
+    elif args.op == "on_alarm_trigger":
+        d = _alarm_trigger_d(api, args, data, org)
     elif args.op == "on_deployment":
         d = {"organisation_id": org, "agent_id": str(agent), "app_id": info["deployment_config"].get("APP_ID"),
              "app_install_id": info["deployment_config"].get("APP_ID"), "app_key": args.app_key,
@@ -112,6 +120,33 @@ def build_event(args: argparse.Namespace, base_url: str, token: str, mint: Any =
     return {"Records": [{"EventSource": "aws:sns", "EventVersion": "1.0", "EventSubscriptionArn": arn,
                          "Sns": {"Type": "Notification", "MessageId": str(uuid.uuid4()),
                                  "Message": json.dumps(body)}}]}, arn
+
+
+def _alarm_trigger_d(api: Any, args: argparse.Namespace, data: Any, org: Any) -> Dict[str, Any]:
+    """Create ``--alarm`` on the channel, apply the ``--data`` patch, and build the event body
+    of the alarm's transition, as the emulator's processor hosting delivers it."""
+    from ..emulator._events import alarm_trigger_event
+
+    if args.alarm is None:
+        raise DooverError('--alarm: required with --op on_alarm_trigger (JSON such as '
+                          '{"name": "hot", "key": "temp", "operator": "gt", "value": 30})')
+    alarm = _json_arg(args.alarm, "alarm")
+    if not isinstance(alarm, dict):
+        raise DooverError("--alarm: expected a JSON object with name, key, operator and value")
+    if not isinstance(data, dict):
+        raise DooverError("--data: expected a JSON object (the aggregate patch)")
+    base = "/agents/{}/channels/{}".format(args.agent, args.channel)
+    created = api.request("POST", base + "/alarms", json_body=alarm)
+    api.update_channel_aggregate(args.channel, data, agent_id=args.agent)
+    after = api.request("GET", "{}/alarms/{}".format(base, created["id"]))
+    if after["state"] == created["state"]:
+        raise DooverError("--data: the patch left alarm {!r} in state {} ({} {} {!r}); an alarm trigger needs "
+                          "a state change".format(after["name"], after["state"], after["key"], after["operator"],
+                                                  after["value"]))
+    aggregate = api.request("GET", base + "/aggregate")
+    event = alarm_trigger_event(args.agent, args.channel, org, dict(after, channel_name=args.channel),
+                                created["state"], aggregate, data)
+    return event["d"]
 
 
 def call_handler(target: str, event: Dict[str, Any], base_url: str, timeout: float, *, runtime: str = "auto",

@@ -9,7 +9,8 @@
 * ``log_update=true`` also stores the request body (the patch) as a message on the same
   channel; ``suppress_response=true`` answers 204 with no body; ``clear_attachments=true``
   drops existing aggregate attachments before adding the uploaded ones.
-* Each committed update evaluates the channel's alarms and emits ``on_aggregate_update``.
+* Each committed update evaluates the channel's alarms and emits ``on_aggregate_update``, then
+  ``on_alarm_trigger`` for each alarm whose state it changed.
 """
 
 import sqlite3
@@ -19,7 +20,7 @@ from .._merge import apply_update
 from ._agents import organisation_of
 from ._attachments import delete_blobs, store_files
 from ._channels import ensure_channel
-from ._events import aggregate_update_event
+from ._events import aggregate_update_event, alarm_trigger_event
 from ._fields import as_object, path_agent, path_channel
 from ._http import ApiError, Request, Response, UploadedFile
 from ._store import Tx, dump_json, load_json
@@ -148,19 +149,21 @@ def update_aggregate(
 
         insert_message(tx, agent_id, channel, body, author_id=author_id, base_url=base_url, hooks=hooks)
     data = None  # type: Optional[Dict[str, Any]]
+    triggered = []  # type: List[Any]
     if hooks:
         from ._alarms import evaluate_alarms
 
-        evaluate_alarms(tx, agent_id, channel)
+        triggered = evaluate_alarms(tx, agent_id, channel)
     if want_result or (hooks and tx.listening):
         data = load_data(tx.conn, agent_id, channel)
     aggregate = None if data is None else aggregate_json(agent_id, channel, data, metas, stamp, base_url)
     if hooks and aggregate is not None:
+        organisation_id = organisation_of(tx.conn, agent_id)
         tx.emit(
             aggregate_update_event(
                 agent_id,
                 channel,
-                organisation_of(tx.conn, agent_id),
+                organisation_id,
                 author_id,
                 aggregate,
                 body,
@@ -168,6 +171,8 @@ def update_aggregate(
                 list(replace_paths),
             )
         )
+        for alarm, old_state in triggered:
+            tx.emit(alarm_trigger_event(agent_id, channel, organisation_id, alarm, old_state, aggregate, body))
     return aggregate
 
 

@@ -5,12 +5,14 @@ An alarm watches ``key`` (a dotted path into the aggregate data) with ``operator
 missing or not comparable, ``Alarm`` when the condition holds and ``OK`` otherwise;
 ``entered_state_ts`` (epoch ms) changes when the state does. It is evaluated on create, on
 PUT/PATCH, and after every aggregate update that runs hooks. Disabled alarms keep their
-state. ``expiry_mins`` is stored and returned; the emulator does not act on it.
+state. A state change caused by an aggregate update is reported to listeners as
+``on_alarm_trigger`` (after that update's ``on_aggregate_update``); one caused by creating or
+editing the alarm is not. ``expiry_mins`` is stored and returned; the emulator does not act on it.
 PATCH changes only the fields given; ``"expiry_mins": null`` clears the expiry.
 """
 
 import sqlite3
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Tuple
 
 from .._snowflake import SnowflakeType, generate_snowflake
 from ._channels import ensure_channel
@@ -109,16 +111,26 @@ def list_alarms(conn: sqlite3.Connection, agent_id: int, channel: str) -> List[D
     return [_render(row[0], load_json(row[1])) for row in rows]
 
 
-def evaluate_alarms(tx: Tx, agent_id: int, channel: str) -> None:
-    """Re-evaluate the channel's alarms against its (just updated) aggregate."""
-    rows = tx.execute("SELECT id, body FROM alarms WHERE agent_id = ? AND channel = ?", (agent_id, channel)).fetchall()
+def evaluate_alarms(tx: Tx, agent_id: int, channel: str) -> List[Tuple[Dict[str, Any], str]]:
+    """Re-evaluate the channel's alarms against its (just updated) aggregate.
+
+    Returns ``(alarm, old_state)`` for each alarm whose state changed, ``alarm`` in its wire
+    form (with ``channel_name``) after the change, in alarm id order.
+    """
+    rows = tx.execute(
+        "SELECT id, body FROM alarms WHERE agent_id = ? AND channel = ? ORDER BY id", (agent_id, channel)
+    ).fetchall()
     if not rows:
-        return
+        return []
     data = _aggregate_data(tx.conn, agent_id, channel)
+    changed = []  # type: List[Tuple[Dict[str, Any], str]]
     for alarm_id, text in rows:
         alarm = load_json(text)
+        old_state = alarm.get("state")
         if _apply_state(alarm, data):
             tx.execute("UPDATE alarms SET body = ? WHERE id = ?", (dump_json(alarm), alarm_id))
+            changed.append((dict(_render(alarm_id, alarm), channel_name=channel), old_state))
+    return changed
 
 
 def _load(conn: sqlite3.Connection, agent_id: int, channel: str, alarm_id: int) -> Dict[str, Any]:

@@ -276,10 +276,10 @@ class Emulator(Inspector):
         """Call ``callback(event)`` after each committed write that runs hooks.
 
         Events (plain dicts, a fresh copy per listener) have ``op`` (``on_message_create``,
-        ``on_message_update``, ``on_aggregate_update``), ``agent_id`` (int), ``channel``,
-        ``organisation_id`` and ``d`` (the processor event payload). Listeners run on the
-        thread that made the write (an HTTP request thread) before it answers; keep them
-        short or hand off to a queue. A listener that raises is logged and ignored.
+        ``on_message_update``, ``on_aggregate_update``, ``on_alarm_trigger``), ``agent_id``
+        (int), ``channel``, ``organisation_id`` and ``d`` (the processor event payload).
+        Listeners run on the thread that made the write (an HTTP request thread) before it
+        answers; keep them short or hand off to a queue. A listener that raises is logged and ignored.
         """
         with self._listener_lock:
             self._listeners.append(callback)

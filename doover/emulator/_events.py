@@ -2,7 +2,7 @@
 
 Each event is a plain dict, built after a write and delivered after its commit::
 
-    {"op": "on_message_create" | "on_message_update" | "on_aggregate_update",
+    {"op": "on_message_create" | "on_message_update" | "on_aggregate_update" | "on_alarm_trigger",
      "agent_id": <int>, "channel": <str>, "organisation_id": <str>,
      "d": {...}}
 
@@ -14,7 +14,7 @@ from typing import Any, Dict, List, Optional
 
 from ._wire import channel_json
 
-__all__ = ["message_create_event", "message_update_event", "aggregate_update_event"]
+__all__ = ["message_create_event", "message_update_event", "aggregate_update_event", "alarm_trigger_event"]
 
 
 def _envelope(op: str, agent_id: int, channel: str, organisation_id: int, d: Dict[str, Any]) -> Dict[str, Any]:
@@ -90,3 +90,26 @@ def aggregate_update_event(
     if replace_paths:
         d["replace"] = list(replace_paths)
     return _envelope("on_aggregate_update", agent_id, channel, organisation_id, d)
+
+
+def alarm_trigger_event(
+    agent_id: int,
+    channel: str,
+    organisation_id: int,
+    alarm: Dict[str, Any],
+    old_state: str,
+    aggregate: Dict[str, Any],
+    patch: Any,
+) -> Dict[str, Any]:
+    """An alarm of ``channel`` went from ``old_state`` to ``alarm["state"]`` on the aggregate
+    update ``patch`` that left ``aggregate``."""
+    d = {
+        "organisation_id": str(organisation_id),
+        "channel": channel_json(agent_id, channel),
+        "alarm": alarm,
+        "old_state": old_state,
+        "new_state": alarm["state"],
+        "aggregate": aggregate,
+        "request_data": {"data": patch},
+    }  # type: Dict[str, Any]
+    return _envelope("on_alarm_trigger", agent_id, channel, organisation_id, d)

@@ -4,10 +4,12 @@
 an optional ``rate(...)`` or ``cron(...)`` schedule) on an :class:`~doover.emulator.Emulator`,
 listens for writes on the subscribed channels, and builds the event Lambda would receive
 (SNS-wrapped with a fresh initial token for subscriptions; direct with the schedule's token
-for schedules). Events are queued and handed, one at a time, to ONE long-lived worker
-process (see :mod:`doover.emulator._workers`): cold start once, warm after. By default the
-worker is the real AWS Lambda runtime interface client (``python -m awslambdaric``) polling
-a local Lambda Runtime API (:mod:`doover.emulator._runtime_api`); where awslambdaric is not
+for schedules). A subscribed channel invokes the processor on message creates, aggregate
+updates and alarm transitions (``on_alarm_trigger``, after the aggregate update that caused
+it). Events are queued and handed, one at a time, to ONE long-lived worker process (see
+:mod:`doover.emulator._workers`): cold start once, warm after. By default the worker is the
+real AWS Lambda runtime interface client (``python -m awslambdaric``) polling a local Lambda
+Runtime API (:mod:`doover.emulator._runtime_api`); where awslambdaric is not
 importable, a plain worker. The processor's own writes go back through the emulator's HTTP
 server, so the anti-recursion rules and the ``tag_values`` self-loop guard are exercised for
 real. An invocation that outlives ``timeout`` kills the worker (the next one starts cold) and
@@ -35,6 +37,10 @@ __all__ = ["ProcessorHost", "parse_rate"]
 log = logging.getLogger("doover.emulator.hosting")
 
 _DEFAULT_TARGETS = [{"agent_id": None, "channel": "dv-proc-inv-$app_id"}]
+
+#: the listener events a channel subscription turns into invocations: an alarm transition
+#: comes after the ``on_aggregate_update`` of the update that caused it, and both invoke
+_SUBSCRIBED_OPS = ("on_message_create", "on_aggregate_update", "on_alarm_trigger")
 
 
 def parse_rate(expression: str) -> float:
@@ -156,7 +162,7 @@ class ProcessorHost:
     # ------------------------------------------------------------------ events
 
     def _on_write(self, event: Dict[str, Any]) -> None:
-        if event.get("op") not in ("on_message_create", "on_aggregate_update"):
+        if event.get("op") not in _SUBSCRIBED_OPS:
             return
         if int(event.get("agent_id") or 0) != self.agent_id or event.get("channel") not in self._arns:
             return
