@@ -58,6 +58,8 @@ class File:
 
     ``File(filename, content_type, size, data)`` matches the platform SDK's order; ``size``
     defaults to ``len(data)``. Only ``filename``, ``content_type`` and ``data`` are sent.
+    ``data`` may be bytes, a binary file object (``io.BytesIO``, an open file: read from its
+    current position when the File is made) or a str (sent UTF-8 encoded); it is kept as bytes.
     """
 
     filename: str
@@ -66,9 +68,18 @@ class File:
     data: bytes = b""
 
     def __attrs_post_init__(self) -> None:
-        if not isinstance(self.data, (bytes, bytearray, memoryview)):
-            raise TypeError("File.data: expected bytes, got {}".format(type(self.data).__name__))
-        object.__setattr__(self, "data", bytes(self.data))
+        data: Any = self.data
+        if isinstance(data, str):
+            data = data.encode("utf-8")
+        elif not isinstance(data, (bytes, bytearray, memoryview)) and callable(getattr(data, "read", None)):
+            data = data.read()
+            if not isinstance(data, (bytes, bytearray, memoryview)):
+                raise TypeError("File.data: the file object's read() returned {}, expected bytes (open it in "
+                                "binary mode)".format(type(data).__name__))
+        if not isinstance(data, (bytes, bytearray, memoryview)):
+            raise TypeError("File.data: expected bytes, a binary file object or str, got {}".format(
+                type(self.data).__name__))
+        object.__setattr__(self, "data", bytes(data))
         object.__setattr__(self, "size", _default_size(self.data, self.size))
 
     @classmethod

@@ -178,6 +178,28 @@ def _multipart_parts(sent):
     return boundary, sent.raw
 
 
+def test_file_data_from_a_file_object_or_str_is_sent_as_the_same_bytes(client, rs, req, wire, tmp_path):
+    import io
+
+    stream = io.BytesIO(b"skip:report,1\n")
+    stream.read(5)  # a file object is read from where it stands
+    path = tmp_path / "r.bin"
+    path.write_bytes(b"\x00\x01")
+    with open(str(path), "rb") as handle:
+        on_disk = File("r.bin", None, None, handle)
+    files = [File("r.csv", "text/csv", None, stream), File("n.txt", "text/plain", data="h\u00e9"), on_disk]
+    assert [(f.data, f.size) for f in files] == [(b"report,1\n", 9), (b"h\xc3\xa9", 3), (b"\x00\x01", 2)]
+    rs.post(BASE + "/agents/111/channels/c/messages", json=wire.msg())
+    client.create_message("c", {"a": 1}, files=files)
+    _, raw = _multipart_parts(req())
+    assert b'filename="r.csv"\r\nContent-Type: text/csv\r\n\r\nreport,1\n\r\n' in raw
+    assert b'filename="n.txt"\r\nContent-Type: text/plain\r\n\r\nh\xc3\xa9\r\n' in raw
+    with pytest.raises(TypeError, match=r"File.data: the file object's read\(\) returned str, expected bytes"):
+        File("t.txt", "text/plain", None, io.StringIO("text mode"))
+    with pytest.raises(TypeError, match="File.data: expected bytes, a binary file object or str, got int"):
+        File("x", None, None, 5)
+
+
 def test_create_message_with_files_sends_exact_multipart(client, rs, req, wire):
     rs.post(BASE + "/agents/111/channels/c/messages", json=wire.msg())
     files = [File("f.txt", "text/plain", data=b"abc"), File("g.bin", None, data=b"\x00\xff")]
