@@ -193,6 +193,53 @@ def test_the_docs_example_notifies_on_raise_and_clear(emu, http, tmp_path):
     assert http("GET", "/agents/1/channels/tag_values/aggregate")["data"] == {"tank_alarms": {"alarm_hot": "OK"}}
 
 
+# A processor written for the platform SDK (pydoover 1.18.3; it imports and defines there as is).
+PLATFORM_STYLE_APP = """
+from pydoover.models import AlarmState, AlarmTriggerEvent
+from pydoover.processor import Application, run_app
+
+
+class PumpGuard(Application):
+    async def pre_hook_filter(self, event):
+        return not isinstance(event, AlarmTriggerEvent) or event.new_state is not AlarmState.NoData
+
+    async def on_alarm_trigger(self, event: AlarmTriggerEvent):
+        await self.api.create_message("pump_commands", {
+            "run": not event.is_alarm, "reason": event.alarm.name, "level": event.value,
+            "was": event.old_state.value, "now": event.new_state.value})
+        return {"alarm_id": event.alarm.id, "is_alarm": event.is_alarm, "is_cleared": event.is_cleared}
+
+
+def handler(event, context):
+    return run_app(PumpGuard(), event, context)
+"""
+
+
+def test_a_platform_sdk_alarm_processor_runs_with_only_the_import_name_changed(emu, http, tmp_path):
+    assert PLATFORM_STYLE_APP.count("pydoover") == 2
+    (tmp_path / "pump_guard.py").write_text(PLATFORM_STYLE_APP.replace("pydoover", "doover"))
+    alarm = http("POST", "/agents/1/channels/tank/alarms",
+                 json={"name": "low level", "key": "level", "operator": "lt", "value": 20})
+    with ProcessorHost(emu, "pump_guard:handler", agent_id=1, app_key="pump_guard", subscribe=["tank"],
+                       cwd=str(tmp_path), runtime="plain", timeout=60) as hosted:
+        for count, level in ((2, 50), (4, 10), (6, "broken")):  # NoData -> OK -> Alarm -> NoData
+            http("PATCH", "/agents/1/channels/tank/aggregate", json={"level": level})
+            runs = hosted.wait_for(count, timeout=120)
+    alarm_runs = [r["result"] for r in runs if r["op"] == "on_alarm_trigger"]
+    assert [r["result"]["skip_reason"] for r in runs if r["op"] == "on_aggregate_update"] == ["no_handler"] * 3
+    assert alarm_runs == [
+        {"status": "success", "result": {"alarm_id": int(alarm["id"]), "is_alarm": False, "is_cleared": True},
+         "skip_reason": None, "error": None},
+        {"status": "success", "result": {"alarm_id": int(alarm["id"]), "is_alarm": True, "is_cleared": False},
+         "skip_reason": None, "error": None},
+        {"status": "skipped", "result": None, "skip_reason": "pre_hook_filter", "error": None},
+    ]
+    commands = http("GET", "/agents/1/channels/pump_commands/messages")
+    assert sorted((m["data"]["was"], m["data"]["now"], m["data"]["run"], m["data"]["level"]) for m in commands) == [
+        ("NoData", "OK", True, 50), ("OK", "Alarm", False, 10)]
+    assert {m["data"]["reason"] for m in commands} == {"low level"}
+
+
 # ---------------------------------------------------------------- doover invoke
 
 

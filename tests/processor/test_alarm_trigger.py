@@ -212,6 +212,37 @@ def test_valid_bodies_with_one_value_changed_or_removed_decode_as_the_converter_
     assert _outcome(AlarmTriggerEvent.from_dict, body) == _outcome(_with_converter, body)
 
 
+_ids = st.integers(min_value=0, max_value=(1 << 63) - 1)
+_names = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789_-", min_size=1, max_size=12)
+_json_scalars = st.none() | st.booleans() | st.integers(-(2 ** 53), 2 ** 53) | st.floats(
+    allow_nan=False, allow_infinity=False) | st.text(max_size=8)
+_json_objects = st.dictionaries(st.text(max_size=6), st.recursive(
+    _json_scalars, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3),
+    max_leaves=8), max_size=4)
+_ms = st.integers(min_value=1735689600000, max_value=1735689600000 + (1 << 41))
+_aggregates = st.builds(m.Aggregate, data=_json_objects, last_updated=st.none() | _ms.map(
+    lambda v: dt.datetime.fromtimestamp(v // 1000, tz=UTC).replace(microsecond=(v % 1000) * 1000)))
+_alarms = st.builds(m.Alarm, id=_ids, name=_names, key=st.lists(_names, min_size=1, max_size=3).map(".".join),
+                    operator=st.sampled_from(AlarmOperator), value=_json_scalars, state=st.sampled_from(AlarmState),
+                    description=st.text(max_size=8), enabled=st.booleans(), entered_state_ts=st.none() | _ms,
+                    expiry_mins=st.none() | st.floats(0, 1e6), alarm_pending_ms=st.none() | st.integers(0, 10 ** 7))
+_events = st.builds(AlarmTriggerEvent, channel=st.builds(m.ChannelID, _ids, _names), alarm=_alarms,
+                    old_state=st.sampled_from(AlarmState), new_state=st.sampled_from(AlarmState),
+                    aggregate=_aggregates, request_data=_aggregates, organisation_id=st.none() | _ids)
+
+
+@settings(max_examples=150, deadline=None)
+@given(_events)
+def test_any_event_round_trips_through_its_json_wire_form(event):
+    import json
+
+    wire = json.loads(json.dumps(event.to_dict()))
+    again = AlarmTriggerEvent.from_dict(wire)
+    assert again == event and again.raw == wire
+    assert structure(wire, AlarmTriggerEvent) == event
+    assert (again.is_alarm, again.is_cleared) == (event.new_state == "Alarm", event.new_state == "OK")
+
+
 def test_event_class_is_built_once_and_exported_from_doover_models():
     from doover.models import _events
 
