@@ -16,7 +16,7 @@ from ..models._enums import ConnectionDetermination, ConnectionStatus
 from ._channels import _epoch_ms
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ..models import ConnectionConfig, Message, Notification
+    from ..models import ConnectionConfig, Message
 
 __all__ = ["ConnectionMethods", "CONNECTION_CHANNEL", "CHECKIP_URL"]
 
@@ -35,7 +35,7 @@ class ConnectionMethods:
     def send_notification(
         self,
         agent_id: Optional[int],
-        message: Union[str, Notification],
+        message: Union[str, models.Notification],
         title: Optional[str] = None,
         severity: Union[None, int, str] = None,
         topic: Optional[str] = None,
@@ -44,7 +44,7 @@ class ConnectionMethods:
     ) -> Message:
         """Post a notification to the agent's ``notifications`` channel.
 
-        ``message`` is a non-empty str or a :class:`Notification` (then the other arguments
+        ``message`` is a non-empty str or a :class:`~doover.models.Notification` (then the other arguments
         are ignored). Validated before sending; the severity travels as its integer.
         """
         note = message if isinstance(message, models.Notification) else models.Notification(message, title, severity, topic)
