@@ -312,6 +312,17 @@ def test_writing_to_the_alarm_channel_is_refused_unless_allowed(cloud, h, kind):
     assert "POST /agents/111/channels/sensors/messages" in cloud.lines()
 
 
+def test_tag_values_self_loop_skip_does_not_apply_to_alarm_triggers(cloud, h):
+    # as with the platform's SDK: only message creates and aggregate updates are guarded
+    class App(Application):
+        def on_alarm_trigger(self, event):
+            return event.request_data.data
+
+    body = dict(alarm_d("tag_values"), request_data={"data": {"my_app": {"temp": 31.5}}})
+    out = run_app(App(), h.sns(h.payload("on_alarm_trigger", body)), None, setup_logging=False)
+    assert out == {"status": "success", "result": {"my_app": {"temp": 31.5}}, "skip_reason": None, "error": None}
+
+
 def test_pre_hook_filter_sees_the_alarm_event(cloud, h):
     class App(Application):
         def pre_hook_filter(self, event):
