@@ -65,6 +65,8 @@ def _cast(target: Any, name: str) -> Callable[[Any], Any]:
             return target(value)
         except (TypeError, ValueError):
             raise _Problem("invalid value for type, expected {}".format(name)) from None
+        except OverflowError as exc:  # int(float("inf")): JSON's Infinity reaches here
+            raise _Problem("unknown error ({})".format(exc)) from None
 
     return cast
 

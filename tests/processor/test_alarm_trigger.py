@@ -145,6 +145,8 @@ CASES = [
     dict(BODY, alarm={"conditions": [{"type": "time_of_day"}], "id": 1, "name": "n", "value": 1, "state": "OK"}),
     dict(BODY, alarm={"conditions": "x", "id": 1}),
     dict(BODY, alarm=[]),
+    dict(BODY, alarm=dict(BODY["alarm"], alarm_pending_ms=float("inf"), expiry_mins=float("-inf"))),
+    dict(BODY, alarm=dict(BODY["alarm"], entered_state_ts=float("nan"))),
     dict(BODY, channel=None, aggregate=None),
     {k: v for k, v in BODY.items() if k != "aggregate"},
     [],
