@@ -24,8 +24,6 @@ _GUIDE = "see docs/guides/migrating.md"
 #: dotted names (with the ``doover`` root) that are known to be gone, and what to do instead
 _KNOWN: Dict[str, str] = {
     "doover.cloud": "the pre-1.0 processor API; subclass doover.processor.Application and use run_app",
-    "doover.reports": "report generation is not part of doover; write a processor that builds the report",
-    "doover.notifications": "send notifications with Application.send_notification or the Data API client",
     "doover.docker.grpc_interface": "doover's edge runtime talks HTTP, not gRPC; there is no GRPCInterface",
     "doover.docker.device_agent": "import DeviceAgentInterface / MockDeviceAgentInterface from doover.docker",
     "doover.docker.platform": "import PlatformInterface / PulseCounter from doover.docker",
@@ -34,14 +32,8 @@ _KNOWN: Dict[str, str] = {
     "doover.api.auth": "doover.api.DataClient takes token= or reads DOOVER_TOKEN; see docs/guides/auth-and-tokens.md",
     "doover.cli.CLI": "the command line is `doover` (doover.cli.main); apps do not extend it",
     "doover.cli.entrypoint": "the command line is `doover` (doover.cli.main); apps do not extend it",
-    "doover.utils.create_alarm": "create alarms with doover.api.DataClient.create_alarm",
-    "doover.utils.alarm": "create alarms with doover.api.DataClient.create_alarm",
-    "doover.utils.setup_logging": "configure logging with logging.basicConfig (doover.processor logs JSON itself)",
-    "doover.utils.LogFormatter": "use a logging.Formatter of your own",
-    "doover.utils.deprecated": "use warnings.warn(..., DeprecationWarning)",
-    "doover.utils.deprecator": "use warnings.warn(..., DeprecationWarning)",
-    "doover.config.sanitize_display_name": "use doover.config.key_from_display_name",
-    "doover.config.KEY_VALIDATOR": "use doover.config.check_key(key), which raises for a bad key",
+    "doover.utils.alarm": "import create_alarm and ThresholdAlarm (the platform SDK's alarm Alarm) from doover.utils",
+    "doover.utils.files": "import zip_files from doover.reports",
     "doover.models.WireFormat": "doover's device agent speaks JSON over HTTP; there is no wire format to choose",
     "doover.models.EventSubscription": "pass event names to Application.subscribe(channel, events=[...]) "
                                        "or DeviceAgentInterface.add_event_callback",
@@ -107,7 +99,8 @@ class _Resolver:
 
 #: public modules searched, in order, for a name that is not where the app imports it from
 _HOMES = ("doover.exceptions", "doover.models", "doover.api", "doover.docker", "doover.processor", "doover.config",
-          "doover.tags", "doover.ui", "doover.rpc", "doover.utils", "doover.state")
+          "doover.tags", "doover.ui", "doover.rpc", "doover.utils", "doover.notifications", "doover.reports",
+          "doover.state")
 
 
 def _home_of(resolver: "_Resolver", name: str, not_in: str = "") -> Optional[str]:

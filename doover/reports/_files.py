@@ -14,17 +14,20 @@ log = logging.getLogger("doover.reports")
 
 def zip_files(files: Union[Any, Sequence[Any]], name: Optional[str] = None) -> Any:
     """One deflate-compressed zip :class:`~doover.models.File` holding ``files`` (a File or a
-    list of Files), named ``name``, else ``<stem>.zip`` for one file and ``report.zip`` for
-    several."""
+    list of Files; ``(filename, data, content_type)`` tuples, as the platform SDK takes, work
+    too), named ``name``, else ``<stem>.zip`` for one file and ``report.zip`` for several."""
     import zipfile  # here: a report that needs no zipping never pays for the import
 
     from ..models import File
 
-    items = list(files) if isinstance(files, (list, tuple)) else [files]
+    items = list(files) if isinstance(files, list) or isinstance(files, tuple) and not _is_triple(files) else [files]
     for index, item in enumerate(items):
+        if _is_triple(item):  # the platform SDK's (filename, data, content_type)
+            items[index] = item = File(item[0], item[2], None, item[1])
         if not isinstance(item, File):
             raise InvalidArgumentError(
-                "files[{}]: expected a doover.models.File, got {}".format(index, type(item).__name__))
+                "files[{}]: expected a doover.models.File or a (filename, data, content_type) tuple, got {}".format(
+                    index, type(item).__name__))
     if name is None:
         name = os.path.splitext(items[0].filename)[0] + ".zip" if len(items) == 1 else "report.zip"
     buffer = io.BytesIO()
@@ -35,3 +38,7 @@ def zip_files(files: Union[Any, Sequence[Any]], name: Optional[str] = None) -> A
     log.info("Zipped %d file(s) of %d bytes into %s (%d bytes)",
              len(items), sum(len(item.data) for item in items), name, len(data))
     return File(name, "application/zip", len(data), data)
+
+
+def _is_triple(value: Any) -> bool:
+    return isinstance(value, tuple) and len(value) == 3 and isinstance(value[0], str)

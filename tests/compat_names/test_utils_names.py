@@ -303,3 +303,29 @@ def test_setup_logging_uses_log_formatter_by_default():
            "assert type(h.formatter) is LogFormatter; import logging; assert logging.getLogger().level == 20"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
+
+
+def test_alarm_module_of_the_platform_sdk_gives_create_alarm_and_its_alarm_class():
+    from doover.utils.alarm import Alarm, create_alarm as from_module
+
+    assert Alarm is ThresholdAlarm
+    assert from_module is create_alarm
+    fired = []
+    alarm = Alarm(threshold_met=lambda v: v > 3, callback=lambda: fired.append(1), grace_period=0,
+                  min_inter_alarm=0)
+    assert alarm.check_value(5) is True
+    assert fired == [1]
+
+
+def test_files_module_of_the_platform_sdk_zips_files_into_one():
+    import io
+    import zipfile
+
+    from doover.models import File
+    from doover.utils.files import zip_files
+
+    bundle = zip_files([File("a.csv", "text/csv", None, b"x,1\n"), ("b.txt", io.BytesIO(b"hi"), "text/plain")])
+    assert (bundle.filename, bundle.content_type) == ("report.zip", "application/zip")
+    with zipfile.ZipFile(io.BytesIO(bundle.data)) as archive:
+        assert {n: archive.read(n) for n in archive.namelist()} == {"a.csv": b"x,1\n", "b.txt": b"hi"}
+    assert zip_files(("one.csv", b"1", "text/csv")).filename == "one.zip"

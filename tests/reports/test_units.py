@@ -29,8 +29,9 @@ def test_zip_files_names_one_file_after_its_stem_and_several_report_zip():
 
 
 def test_zip_files_refuses_what_is_not_a_file():
-    with pytest.raises(InvalidArgumentError, match=r"files\[1\]: expected a doover.models.File, got tuple"):
-        zip_files([File("a.txt", data=b"1"), ("b.txt", b"2", "text/plain")])
+    with pytest.raises(InvalidArgumentError, match=r"files\[1\]: expected a doover.models.File or a "
+                                                   r"\(filename, data, content_type\) tuple, got dict"):
+        zip_files([File("a.txt", data=b"1"), {"b.txt": b"2"}])
 
 
 def test_report_config_declares_the_platform_keys_with_their_defaults():
