@@ -4,7 +4,8 @@
 ``/info`` aliases) answer a complete SubscriptionInfo (processor.md §1.5): all nine keys,
 with ``token`` a fresh full token for the agent, ``deployment_config`` read from the agent's
 ``deployment_config`` aggregate at ``applications.<app_key>`` (``APP_KEY``, ``APP_ID`` and
-``APP_DISPLAY_NAME`` always present), and ``ui_state``, ``ui_cmds``, ``tag_values`` and
+``APP_DISPLAY_NAME`` always present; the token also reaches the agents its
+``dv_proc_extended_permissions`` / ``DEVICE_LIST`` grant), and ``ui_state``, ``ui_cmds``, ``tag_values`` and
 ``connection_data`` the current data of those channels' aggregates (``doover_connection``
 for the last). They accept the initial token of that very subscription or schedule (an
 initial token may call nothing else) or any token that may access the agent.
@@ -20,7 +21,7 @@ from ._fields import as_bool, as_int, as_object, as_str, as_str_list, parse_id, 
 from ._http import ApiError, Request, Response
 from ._store import Tx, dump_json, load_json
 
-__all__ = ["subscription_info", "deployment_config_for", "app_id_for", "ROUTES"]
+__all__ = ["subscription_info", "deployment_config_for", "app_id_for", "granted_agents", "ROUTES"]
 
 _INFO_CHANNELS = (
     ("ui_state", "ui_state"),
@@ -56,17 +57,36 @@ def deployment_config_for(tx: Tx, agent_id: int, app_key: str) -> Dict[str, Any]
     return config
 
 
+def granted_agents(config: Dict[str, Any]) -> Any:
+    """The agents beyond its own that a processor's token may touch, from its deployment
+    config: ``"*"`` when ``dv_proc_extended_permissions.all_devices`` is true, else the ids in
+    its ``devices`` and in ``DEVICE_LIST`` (the platform's expansion of the permission).
+    Device groups and installed-app grants are not modelled by the emulator."""
+    perms = config.get("dv_proc_extended_permissions")
+    perms = perms if isinstance(perms, dict) else {}
+    if perms.get("all_devices") is True:
+        return "*"
+    granted: List[int] = []
+    for source in (perms.get("devices"), config.get("DEVICE_LIST")):
+        for item in source if isinstance(source, list) else ():
+            text = str(item).strip() if isinstance(item, (int, str)) and not isinstance(item, bool) else ""
+            if text.isdigit() and int(text) not in granted:
+                granted.append(int(text))
+    return granted
+
+
 def subscription_info(
     app: Any, tx: Tx, agent_id: int, app_key: str, organisation_id: Optional[int] = None
 ) -> Dict[str, Any]:
     """The complete SubscriptionInfo for ``app_key`` on ``agent_id``, with a fresh full token."""
     org = organisation_id if organisation_id is not None else organisation_of(tx.conn, agent_id)
+    config = deployment_config_for(tx, agent_id, app_key)
     info = {
         "agent_id": str(agent_id),
         "organisation_id": str(org),
         "app_key": app_key,
-        "token": app.processor_token(agent_id, org),
-        "deployment_config": deployment_config_for(tx, agent_id, app_key),
+        "token": app.processor_token(agent_id, org, agents=granted_agents(config)),
+        "deployment_config": config,
     }  # type: Dict[str, Any]
     for key, channel in _INFO_CHANNELS:
         info[key] = _aggregate_data(tx.conn, agent_id, channel)

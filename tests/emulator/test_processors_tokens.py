@@ -251,3 +251,21 @@ def test_token_for_accepts_int_str_and_lists(emu):
     assert decode_unverified(emu.token_for("12"))["agents"] == ["12"]
     assert decode_unverified(emu.token_for([3, 1]))["agents"] == ["1", "3"]
     assert decode_unverified(emu.token_for([3, 1]))["sub"] == "3"
+
+
+@pytest.mark.parametrize("config, reachable, refused", [
+    ({"dv_proc_extended_permissions": {"devices": ["222"], "all_devices": False}}, [111, 222], [333]),
+    ({"DEVICE_LIST": [333, "222"]}, [111, 222, 333], [444]),
+    ({"dv_proc_extended_permissions": {"devices": [], "all_devices": True}}, [111, 222, 333, 444], []),
+    ({"dv_proc_extended_permissions": {"devices": ["x", True, None], "all_devices": "yes"}}, [111], [222]),
+])
+def test_upgraded_token_reaches_the_agents_the_extended_permissions_grant(emu, make_api, config, reachable, refused):
+    for agent in (111, 222, 333, 444):
+        emu.add_agent(agent, organisation_id=7)
+    emu.set_deployment_config(111, "report", config)
+    arn = emu.add_subscription(111, "c", "report")
+    token = make_api(emu.initial_token(arn)).get("/processors/subscriptions/" + arn).json()["token"]
+    full = make_api(token)
+    got = {agent: full.get("/agents/{}/channels/c/aggregate".format(agent)).status_code
+           for agent in reachable + refused}
+    assert got == dict([(a, 200) for a in reachable] + [(a, 403) for a in refused])
