@@ -4,7 +4,8 @@
 an optional ``rate(...)`` or ``cron(...)`` schedule) on an :class:`~doover.emulator.Emulator`,
 listens for writes on the subscribed channels, and builds the event Lambda would receive
 (SNS-wrapped with a fresh initial token for subscriptions; direct with the schedule's token
-for schedules). A subscribed channel invokes the processor on message creates, aggregate
+for schedules; direct with ``d.upgrade`` for :meth:`ProcessorHost.invoke_manual` and
+:meth:`ProcessorHost.invoke_deployment`). A subscribed channel invokes the processor on message creates, aggregate
 updates and alarm transitions (``on_alarm_trigger``, after the aggregate update that caused
 it). Events are queued and handed, one at a time, to ONE long-lived worker process (see
 :mod:`doover.emulator._workers`): cold start once, warm after. By default the worker is the
@@ -172,6 +173,15 @@ class ProcessorHost:
         """Fire the schedule once now (also what the timer does)."""
         self._queue.put(("schedule", None))
 
+    def invoke_manual(self, payload: Any) -> None:
+        """Invoke the processor once with ``on_manual_invoke`` and ``payload`` (any JSON), as
+        the platform delivers it: directly, with the SubscriptionInfo in ``d.upgrade``."""
+        self._queue.put(("direct", {"op": "on_manual_invoke", "payload": payload}))
+
+    def invoke_deployment(self) -> None:
+        """Invoke the processor once with ``on_deployment`` (delivered like :meth:`invoke_manual`)."""
+        self._queue.put(("direct", {"op": "on_deployment"}))
+
     # the schedule's clock (UTC) and how often a cron wait re-reads it, in seconds
     _poll = 1.0
 
@@ -212,6 +222,17 @@ class ProcessorHost:
         if kind == "schedule":
             token = emu.initial_token(schedule_id=self._schedule_id)
             return {"op": "on_schedule", "token": token, "d": {"schedule_id": self._schedule_id}}
+        if kind == "direct":
+            info = emu.subscription_info(self.agent_id, self.app_key)
+            config = info["deployment_config"]
+            d = {"organisation_id": info["organisation_id"]}  # type: Dict[str, Any]
+            if event["op"] == "on_manual_invoke":
+                d["payload"] = event["payload"]
+            else:
+                d.update(agent_id=str(self.agent_id), app_id=config["APP_ID"], app_install_id=config["APP_ID"],
+                         app_key=self.app_key, app_display_name=config["APP_DISPLAY_NAME"])
+            d["upgrade"] = info
+            return {"op": event["op"], "token": info["token"], "d": d}
         arn = self._arns[event["channel"]]
         body = {"op": event["op"], "token": emu.initial_token(arn), "d": event["d"]}
         return {"Records": [{"EventSource": "aws:sns", "EventVersion": "1.0", "EventSubscriptionArn": arn,
@@ -245,15 +266,19 @@ class ProcessorHost:
         request_id = str(uuid.uuid4())
         started_at = time.time()
         started = time.monotonic()
-        op = "on_schedule" if kind == "schedule" else json.loads(
-            lambda_event["Records"][0]["Sns"]["Message"])["op"]
+        if kind == "schedule":
+            op = "on_schedule"
+        elif kind == "direct":
+            op = lambda_event["op"]
+        else:
+            op = json.loads(lambda_event["Records"][0]["Sns"]["Message"])["op"]
         record: Dict[str, Any] = {"request_id": request_id, "op": op, "cold": cold,
                                   "runtime": worker.runtime, "pid": worker.pid}
         answer = worker.invoke(request_id, lambda_event, self.timeout)
         record.update((k, v) for k, v in answer.items() if k in ("result", "error"))
         record["duration_ms"] = int((time.monotonic() - started) * 1000)
         if answer.get("fault") and not self._stop.is_set():  # stop() ending a worker is no failure to report
-            subscription = None if kind == "schedule" else lambda_event["Records"][0]["EventSubscriptionArn"]
+            subscription = lambda_event["Records"][0]["EventSubscriptionArn"] if kind == "sns" else None
             record["summary"] = self._publish_summary(op, request_id, started_at, answer["error"], subscription)
         return record
 

@@ -45,6 +45,14 @@ class Counter(Application):
         self.set_tag("ticks", (self.get_tag("ticks") or 0) + 1)
         return {"pid": os.getpid()}
 
+    def on_manual_invoke(self, event):
+        self.set_tag("asked", event.payload)
+        return {"org": event.organisation_id, "report_id": event.payload.get("report_id")}
+
+    def on_deployment(self, event):
+        self.set_tag("deployed_as", [event.app_key, event.app_display_name, str(event.app_id)])
+        return {"agent": event.agent_id}
+
 app = Counter()
 
 def handler(event, context):
@@ -109,6 +117,23 @@ def test_subscription_invokes_one_warm_worker_and_writes_go_back_through_the_emu
     summaries = [m["data"] for m in emu.messages(1, "dv-proc-inv-" + app_id(emu))]
     assert sorted(s["requestId"] for s in summaries) == sorted(r["request_id"] for r in runs)
     assert {s["function_name"] for s in summaries} == {"counter_app"}
+
+
+@pytest.mark.parametrize("runtime", RUNTIMES)
+def test_manual_invoke_and_deployment_are_delivered_directly_with_the_upgrade(emu, tmp_path, runtime):
+    with host(emu, tmp_path, runtime, subscribe=[]) as hosted:
+        hosted.invoke_manual({"report_id": 123})
+        hosted.invoke_deployment()
+        runs = hosted.wait_for(2)
+    assert [(r["op"], r["cold"], r["result"]["status"]) for r in runs] == [
+        ("on_manual_invoke", True, "success"), ("on_deployment", False, "success")]
+    assert runs[0]["result"]["result"] == {"org": emu.default_organisation_id, "report_id": 123}
+    assert runs[1]["result"]["result"] == {"agent": 1}
+    assert emu.aggregate(1, "tag_values")["data"] == {"counter": {
+        "asked": {"report_id": 123}, "deployed_as": ["counter", "counter", app_id(emu)]}}
+    summaries = sorted((m["data"]["event_type"], m["data"]["status"], m["data"]["subscription_id"])
+                       for m in emu.messages(1, "dv-proc-inv-" + app_id(emu)))
+    assert summaries == [("on_deployment", "success", None), ("on_manual_invoke", "success", None)]
 
 
 @pytest.mark.parametrize("runtime", RUNTIMES)
