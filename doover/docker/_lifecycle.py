@@ -60,6 +60,8 @@ def _run(app: Any) -> int:
         agent.wait_for_channels_sync([TAG_CHANNEL], timeout=10)
     agent.dispatch_pending()
     try:
+        if getattr(app, "notifications", None) is not None and hasattr(app.notifications, "setup"):
+            app._call(app.notifications.setup)
         if hasattr(app.tags, "setup"):
             app._call(app.tags.setup)
         if hasattr(app.tags, "get_live_tag_keys"):

@@ -225,3 +225,29 @@ def test_edge_app_key_given_later_is_used_and_bad_calls_are_refused():
         app.send_notification("m", topic="t", event="low")
     with pytest.raises(ValueError, match=r"^send_notification: message must be a non-empty string$"):
         app.send_notification("")
+
+
+def test_edge_app_runs_the_notifications_setup_before_its_own_setup(emu, tmp_path, edge_once):
+    order = []
+
+    class Tailored(Notifications):
+        pump_stalled = Notification("The pump stalled")
+
+        def setup(self):
+            order.append(("notifications.setup", self.app_key))
+
+    class Edge(EdgeApplication):
+        notifications_cls = Tailored
+
+        def setup(self):
+            order.append(("app.setup", self.notifications.pump_stalled.topic))
+
+        def main_loop(self):
+            self.request_stop()
+
+    emu.add_agent(EDGE_AGENT, display_name="Field unit")
+    agent = DeviceAgentInterface("pump_ctl_1", EDGE_AGENT, emu.base_url, emu.token_for(EDGE_AGENT),
+                                 str(tmp_path / "outbox.sqlite"), poll_interval=0.05)
+    assert edge_once(Edge(app_key="pump_ctl_1", device_agent=agent, test_mode=True)) == 0
+    assert order == [("notifications.setup", "pump_ctl_1"),
+                     ("app.setup", "dev/applications/default/pump_ctl_1/pump_stalled")]
