@@ -8,7 +8,6 @@ request's ``expires_after`` (ms) after the time its snowflake id encodes.
 import asyncio
 import datetime as dt
 import pickle
-import queue
 import threading
 
 import pytest
@@ -19,8 +18,9 @@ from doover._snowflake import ms_to_snowflake
 from doover.api import DataClient
 from doover.emulator import Emulator
 from doover.exceptions import InvalidArgumentError, RPCError
-from doover.models import Message, MessageCreateEvent, MessageUpdateEvent
+from doover.models import Message, MessageCreateEvent
 from doover.rpc._cancel import cancel_status
+from rpc_pump import EventPump
 
 AGENT = 1
 T0 = 1_780_000_000_000  # epoch ms
@@ -109,41 +109,6 @@ def client(emu):
         yield data_client
 
 
-class Worker:
-    """Feeds emulator events of the given ops, in order, to ``dispatch`` on its own thread."""
-
-    def __init__(self, emu, dispatch, ops):
-        self.events = queue.Queue()
-        self.dispatch = dispatch
-        self.errors = []
-        self.ops = ops
-        self.emu = emu
-        self.listener = emu.add_listener(self._listen)
-        self.thread = threading.Thread(target=self._run, daemon=True)
-        self.thread.start()
-
-    def _listen(self, event):
-        if event["op"] in self.ops:
-            self.events.put(event)
-
-    def _run(self):
-        while True:
-            event = self.events.get()
-            if event is None:
-                return
-            try:
-                model = MessageCreateEvent if event["op"] == "on_message_create" else MessageUpdateEvent
-                self.dispatch(model.from_dict(event["d"]))
-            except Exception as exc:  # noqa: BLE001 - reported by the test
-                self.errors.append(exc)
-
-    def close(self):
-        self.emu.remove_listener(self.listener)
-        self.events.put(None)
-        self.thread.join(30)
-        assert not self.thread.is_alive()
-
-
 REQUEST = {"type": "rpc", "method": "reboot", "request": {}, "status": {"code": "sent"}, "response": {}}
 
 
@@ -166,7 +131,7 @@ def test_a_caller_whose_command_is_cancelled_gets_rpc_cancelled(emu, client):
         if event.message.data.get("method") == "reboot":
             rpc.cancel_command(client, event.message.id, "dv-rpc", WHO)
 
-    worker = Worker(emu, cancel_it, ("on_message_create",))
+    worker = EventPump(emu, cancel_it, ("on_message_create",))
     try:
         caller = rpc.RPCManager(client, poll_interval=0.05)
         with pytest.raises(rpc.RPCCancelled) as caught:
@@ -192,8 +157,8 @@ def test_a_running_handler_sees_a_cancel_delivered_on_another_thread_and_nothing
 
     manager = rpc.RPCManager(client, clock_ms=lambda: T0 + 1)
     manager.add_handler("reboot", reboot)
-    requests = Worker(emu, manager.handle_event, ("on_message_create",))
-    updates = Worker(emu, manager.handle_event, ("on_message_update",))
+    requests = EventPump(emu, manager.handle_event, ("on_message_create",))
+    updates = EventPump(emu, manager.handle_event, ("on_message_update",))
     try:
         created = client.create_message("dv-rpc", REQUEST)
         assert started.wait(60)
@@ -247,8 +212,8 @@ def test_an_async_handler_awaits_wait_cancelled(emu, client):
 
     manager = rpc.RPCManager(client)
     manager.add_handler("reboot", reboot)
-    requests = Worker(emu, manager.handle_event, ("on_message_create",))
-    updates = Worker(emu, manager.handle_event, ("on_message_update",))
+    requests = EventPump(emu, manager.handle_event, ("on_message_create",))
+    updates = EventPump(emu, manager.handle_event, ("on_message_update",))
     try:
         created = client.create_message("dv-rpc", REQUEST)
         assert started.wait(60)

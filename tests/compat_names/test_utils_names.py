@@ -11,7 +11,7 @@ import time
 import pytest
 
 from doover.exceptions import InvalidArgumentError
-from doover.utils import ThresholdAlarm, LogFormatter, create_alarm, deprecated, setup_logging
+from doover.utils import ThresholdAlarm, LogFormatter, create_alarm, deprecated
 
 
 class Clock:

@@ -2,7 +2,6 @@ import json
 
 import pytest
 
-from doover.exceptions import InvalidEventError
 from doover.processor import (
     AggregateUpdateEvent,
     DeploymentEvent,

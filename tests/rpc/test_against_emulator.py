@@ -1,16 +1,13 @@
 """Tags, UI and RPC over real HTTP: the managers drive a DataClient against doover.emulator."""
 
-import queue
-import threading
-
 import pytest
 
 from doover import rpc, ui
 from doover.api import DataClient
 from doover.emulator import Emulator
 from doover.exceptions import RPCError
-from doover.models import MessageCreateEvent, MessageUpdateEvent
 from doover.tags import Number, ProcessorTagManager, Tags
+from rpc_pump import EventPump
 
 AGENT = 1
 APP = "pump_ctl_1"
@@ -26,41 +23,6 @@ def emu():
 def client(emu):
     with DataClient(emu.base_url, token=emu.token_for(AGENT), agent_id=AGENT) as data_client:
         yield data_client
-
-
-class Worker:
-    """Feeds emulator events (in order, on one thread) to a dispatch function."""
-
-    def __init__(self, emu, dispatch, ops=("on_message_create",)):
-        self.events = queue.Queue()
-        self.dispatch = dispatch
-        self.errors = []
-        self.ops = ops
-        self.listener = emu.add_listener(self._listen)
-        self.emu = emu
-        self.thread = threading.Thread(target=self._run, daemon=True)
-        self.thread.start()
-
-    def _listen(self, event):
-        if event["op"] in self.ops:
-            self.events.put(event)
-
-    def _run(self):
-        while True:
-            event = self.events.get()
-            if event is None:
-                return
-            try:
-                model = MessageCreateEvent if event["op"] == "on_message_create" else MessageUpdateEvent
-                self.dispatch(model.from_dict(event["d"]))
-            except Exception as exc:  # noqa: BLE001 - reported by the test
-                self.errors.append(exc)
-
-    def close(self):
-        self.emu.remove_listener(self.listener)
-        self.events.put(None)
-        self.thread.join(10)
-        assert not self.thread.is_alive()
 
 
 class PumpTags(Tags):
@@ -107,7 +69,7 @@ def test_ui_publish_patch_and_a_command_round_trip_through_the_emulator(emu, cli
     assert stored == manager._current_schema()
     assert stored["children"]["status"]["currentValue"] == "fault"
 
-    worker = Worker(emu, manager.handle_event)
+    worker = EventPump(emu, manager.handle_event)
     try:
         good = emu.publish(AGENT, "ui_cmds", {"type": "rpc", "method": "target", "request": 7.5, "app_key": APP,
                                               "status": {"code": "sent"}, "response": {}})
@@ -140,8 +102,8 @@ def test_rpc_round_trip_between_two_apps_through_the_emulator(emu, client, obser
     server.register_handlers(Service())
     with DataClient(emu.base_url, token=emu.token_for(AGENT), agent_id=AGENT) as caller_client:
         caller = rpc.RPCManager(caller_client, "caller", poll_interval=0.05 if observe == "poll" else 30)
-        serving = Worker(emu, server.handle_event)
-        updates = Worker(emu, caller.handle_event, ops=("on_message_update",)) if observe == "events" else None
+        serving = EventPump(emu, server.handle_event)
+        updates = EventPump(emu, caller.handle_event, ops=("on_message_update",)) if observe == "events" else None
         try:
             assert caller.call("add", {"a": 2, "b": 3}, app_key="svc", timeout=30) == {"sum": 5}
             with pytest.raises(RPCError) as info:
