@@ -14,6 +14,8 @@ import inspect
 import threading
 from typing import Any, Callable, Optional
 
+from ._done import Done
+
 __all__ = ["call_hook", "is_async_callable", "hook_loop", "close_hook_loop", "uses_async"]
 
 _local = threading.local()
@@ -92,6 +94,8 @@ async def _as_coroutine(awaitable: Any) -> Any:
 def call_hook(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     """Call ``fn(*args, **kwargs)``; if the result is awaitable, run it to completion."""
     result = fn(*args, **kwargs)
+    if isinstance(result, Done):  # a base hook's already-complete result (``await super().setup()``)
+        return result.result
     if inspect.isawaitable(result):
         return run_awaitable(result)
     return result

@@ -25,6 +25,7 @@ import threading
 import time
 from typing import Any, Dict, Optional
 
+from .._done import maybe_awaitable
 from .._hooks import call_hook, close_hook_loop, loop_running, uses_async
 from ..exceptions import DooverError, InvalidArgumentError
 from ..notifications import Notifications
@@ -181,34 +182,43 @@ class Application:
 
     def setup(self) -> Any:
         """One-time initialisation, after the config is loaded."""
+        return maybe_awaitable(None)
 
     def main_loop(self) -> Any:
         """One iteration of the app's work; called every ``loop_target_period`` seconds."""
+        return maybe_awaitable(None)
 
     def check_can_shutdown(self) -> Any:
         """Return False to defer a requested shutdown (asked again next iteration)."""
-        return True
+        return maybe_awaitable(True)
 
     def on_shutdown_at(self, dt: _dt.datetime) -> Any:
         """Called once when shutting down; ``dt`` is the shutdown time (UTC)."""
+        return maybe_awaitable(None)
 
     def close(self) -> Any:
         """Release resources; the last hook called."""
+        return maybe_awaitable(None)
 
     def on_message_create(self, event: Any) -> Any:
         """A message on a channel passed to :meth:`subscribe`."""
+        return maybe_awaitable(None)
 
     def on_message_update(self, event: Any) -> Any:
         """Not delivered over HTTP polling (kept for compatibility)."""
+        return maybe_awaitable(None)
 
     def on_oneshot_message(self, event: Any) -> Any:
         """Not delivered over HTTP polling (kept for compatibility)."""
+        return maybe_awaitable(None)
 
     def on_aggregate_update(self, event: Any) -> Any:
         """The aggregate of a channel passed to :meth:`subscribe` changed."""
+        return maybe_awaitable(None)
 
     def on_channel_sync(self, event: Any) -> Any:
         """The first state of a channel passed to :meth:`subscribe`."""
+        return maybe_awaitable(None)
 
     def subscribe(self, channel_name: str, events: Any = "all") -> None:
         """Deliver the channel's events to the ``on_*`` hooks, between loop iterations."""

@@ -72,8 +72,11 @@ def _structure_datetime(value: Any, _t: Any = None) -> _dt.datetime:
         ms = float(value)
     except ValueError:
         raise WireValueError("expected epoch milliseconds, got {!r}".format(value)) from None
-    ms_int = int(ms)
-    return _dt.datetime.fromtimestamp(ms_int // 1000, tz=_UTC).replace(microsecond=(ms_int % 1000) * 1000)
+    try:
+        ms_int = int(ms)
+        return _dt.datetime.fromtimestamp(ms_int // 1000, tz=_UTC).replace(microsecond=(ms_int % 1000) * 1000)
+    except (ValueError, OverflowError, OSError):  # NaN, infinities, years outside 1..9999
+        raise WireValueError("epoch milliseconds out of range: {!r}".format(value)) from None
 
 
 def _unstructure_datetime(value: _dt.datetime) -> int:

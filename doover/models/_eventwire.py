@@ -104,10 +104,14 @@ def _datetime(value: Any) -> _dt.datetime:
     if isinstance(value, bool) or not isinstance(value, (int, float, str)):
         raise _Problem("expected epoch milliseconds, got {!r}".format(value))
     try:
-        ms = int(float(value))
+        ms = float(value)
     except ValueError:
         raise _Problem("expected epoch milliseconds, got {!r}".format(value)) from None
-    return _dt.datetime.fromtimestamp(ms // 1000, tz=_UTC).replace(microsecond=(ms % 1000) * 1000)
+    try:
+        ms_int = int(ms)
+        return _dt.datetime.fromtimestamp(ms_int // 1000, tz=_UTC).replace(microsecond=(ms_int % 1000) * 1000)
+    except (ValueError, OverflowError, OSError):  # NaN, infinities, years outside 1..9999
+        raise _Problem("epoch milliseconds out of range: {!r}".format(value)) from None
 
 
 def _identity(value: Any) -> Any:

@@ -24,6 +24,7 @@ Doover site offers subscribers a per-notification opt-out.
 
 from typing import Any, Dict, Iterator, Optional, Union
 
+from .._done import maybe_awaitable
 from ..exceptions import DooverError, InvalidArgumentError
 from ..models._enums import NotificationSeverity
 from ..models._topics import NotificationPolicy, NotificationTopic, check_topic_segment, coerce_policy
@@ -285,6 +286,7 @@ class Notifications:
     def setup(self) -> Any:
         """Override to adjust the set before use (``def`` or ``async def``); a processor calls it
         at setup of each invocation, before the app's own ``setup``."""
+        return maybe_awaitable(None)
 
     def _find(self, name: str) -> Optional[_Declared]:
         declared = self._declarations

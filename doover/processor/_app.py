@@ -12,6 +12,7 @@ import functools
 import logging
 from typing import Any, Dict, Optional
 
+from .._done import Done, maybe_awaitable
 from ..exceptions import DooverError
 
 __all__ = ["Application", "HOOK_NAMES"]
@@ -57,6 +58,8 @@ def is_coroutine_function(fn: Any) -> bool:
 def call_hook(fn: Any, *args: Any) -> Any:
     """Call a user hook; drive a returned awaitable on ``doover._hooks``' per-thread hook loop."""
     result = fn(*args)
+    if isinstance(result, Done):  # a base hook's already-complete result
+        return result.result
     if hasattr(result, "__await__"):
         from .._hooks import run_awaitable
 
@@ -189,41 +192,50 @@ class Application:
 
     # ------------------------------------------------------------------ hooks
 
-    def setup(self) -> None:
+    def setup(self) -> Any:
         """Called after framework setup and before ``post_setup_filter``."""
+        return maybe_awaitable(None)
 
-    def close(self) -> None:
+    def close(self) -> Any:
         """Called at the end of a completed invocation, after the tag commit."""
+        return maybe_awaitable(None)
 
     def pre_hook_filter(self, event: Any) -> bool:
         """Return falsy to skip ``event`` before any network call (no config or tags yet)."""
-        return True
+        return maybe_awaitable(True)
 
     def post_setup_filter(self, event: Any) -> bool:
         """Return falsy to skip ``event`` after setup (config, tags and api are ready)."""
-        return True
+        return maybe_awaitable(True)
 
     def on_message_create(self, event: Any) -> Any:
         """A message landed on a subscribed channel."""
+        return maybe_awaitable(None)
 
     def on_aggregate_update(self, event: Any) -> Any:
         """A subscribed channel's aggregate changed."""
+        return maybe_awaitable(None)
 
     def on_schedule(self, event: Any) -> Any:
         """A schedule fired."""
+        return maybe_awaitable(None)
 
     def on_deployment(self, event: Any) -> Any:
         """The app was deployed."""
+        return maybe_awaitable(None)
 
     def on_ingestion_endpoint(self, event: Any) -> Any:
         """An HTTP request hit the ingestion endpoint; ``event.payload`` is parsed."""
+        return maybe_awaitable(None)
 
     def on_manual_invoke(self, event: Any) -> Any:
         """The processor was invoked by hand."""
+        return maybe_awaitable(None)
 
     def on_alarm_trigger(self, event: Any) -> Any:
         """An alarm on a subscribed channel changed state (any transition, ``AlarmPending``
         and ``NoData`` included); writes to the alarm's channel follow the anti-recursion rules."""
+        return maybe_awaitable(None)
 
     def parse_ingestion_event_payload(self, payload: str) -> Any:
         """Turn the base64 ingestion body into ``event.payload`` (default: base64 then JSON)."""

@@ -9,6 +9,7 @@ from typing import Any, Dict, List, Optional, Sequence
 
 from ..exceptions import DecodeError, DooverError, InvalidArgumentError, InvalidEventError, NotSupportedError
 from ..processor._app import Application as ProcessorApplication
+from .._done import Done, in_async_context
 from ..processor._app import call_hook, is_coroutine_function
 from ._capture import LogCapture
 from ._files import zip_files
@@ -51,6 +52,9 @@ class Application(ProcessorApplication):
     def _reset_invocation(self) -> None:
         super()._reset_invocation()
         self._start_report()  # nothing about one report survives into the next invocation
+        # the report's logs: every line from the start of this invocation (its setup's too)
+        self._stop_capture()
+        self._capture = LogCapture().__enter__()
 
     def _start_report(self) -> None:
         self.report_id: Optional[int] = None
@@ -58,7 +62,6 @@ class Application(ProcessorApplication):
         self.period_start: Optional[datetime.datetime] = None
         self.period_end: Optional[datetime.datetime] = None
         self._report_metadata: Dict[str, Any] = {}
-        self._capture: Optional[LogCapture] = None
 
     @property
     def is_async(self) -> bool:
@@ -126,54 +129,52 @@ class Application(ProcessorApplication):
     def on_schedule(self, event: Any) -> Any:
         """Create the report message for the period that just ended, then generate it."""
         self._start_report()
-        with self._capturing():
-            log.info("Scheduled report generation")
-            schedule = self._setting("dv_proc_schedules", DEFAULT_SCHEDULE)
-            timezone = self._setting("dv_proc_timezone", DEFAULT_TIMEZONE)
-            self.period_start, self.period_end = report_period(schedule, timezone, self._now())
-            deployment = self.received_deployment_config or {}
-            self.devices = list(deployment.get("DEVICE_LIST") or [])
-            name = report_name(self.display_name or self.app_key or "Report", self.period_start, self.period_end)
-            self._report_metadata = {
-                "name": name,
-                "devices": self.devices,
-                "period_start": _epoch_ms(self.period_start),
-                "period_end": _epoch_ms(self.period_end),
-                "report_generator": os.environ.get("APPLICATION_ID", ""),
-                "config": deployment,
-                "status": "Generating",
-                "logs": "",
-            }
-            log.info("Creating the report message %r", name)
-            started = time.perf_counter()
-            message = self._report_client().create_message(
-                REPORTS_CHANNEL, self._report_metadata, organisation_id=self.agent_id)
-            self.report_id = message.id
-            log.info("Report %s created in %.3f s", self.report_id, time.perf_counter() - started)
-            return self._generate()
+        log.info("Scheduled report generation")
+        schedule = self._setting("dv_proc_schedules", DEFAULT_SCHEDULE)
+        timezone = self._setting("dv_proc_timezone", DEFAULT_TIMEZONE)
+        self.period_start, self.period_end = report_period(schedule, timezone, self._now())
+        deployment = self.received_deployment_config or {}
+        self.devices = list(deployment.get("DEVICE_LIST") or [])
+        name = report_name(self.display_name or self.app_key or "Report", self.period_start, self.period_end)
+        self._report_metadata = {
+            "name": name,
+            "devices": self.devices,
+            "period_start": _epoch_ms(self.period_start),
+            "period_end": _epoch_ms(self.period_end),
+            "report_generator": os.environ.get("APPLICATION_ID", ""),
+            "config": deployment,
+            "status": "Generating",
+            "logs": "",
+        }
+        log.info("Creating the report message %r", name)
+        started = time.perf_counter()
+        message = self._report_client().create_message(
+            REPORTS_CHANNEL, self._report_metadata, organisation_id=self.agent_id)
+        self.report_id = message.id
+        log.info("Report %s created in %.3f s", self.report_id, time.perf_counter() - started)
+        return self._generate()
 
     def on_manual_invoke(self, event: Any) -> Any:
         """Regenerate the report whose message id is ``event.payload["report_id"]``."""
         self._start_report()
-        with self._capturing():
-            payload = event.payload
-            raw_id = payload.get("report_id") if isinstance(payload, dict) else None
-            try:
-                report_id = int(raw_id)  # type: ignore[arg-type]
-            except (TypeError, ValueError) as exc:
-                raise InvalidEventError(
-                    "payload.report_id: a report generator's manual invocation needs {{\"report_id\": <id of the "
-                    "reports message>}}, got payload {!r}".format(payload)) from exc
-            log.info("Regenerating report %s", report_id)
-            message = self._report_client().fetch_message(REPORTS_CHANNEL, report_id, organisation_id=self.agent_id)
-            self.report_id = message.id
-            self._report_metadata = dict(message.data) if isinstance(message.data, dict) else {}
-            zone = self._zone_or_utc()
-            self.period_start = _from_epoch_ms(self._report_metadata.get("period_start"), "period_start", zone)
-            self.period_end = _from_epoch_ms(self._report_metadata.get("period_end"), "period_end", zone)
-            deployment = self.received_deployment_config or {}
-            self.devices = list(deployment.get("DEVICE_LIST") or [])
-            return self._generate()
+        payload = event.payload
+        raw_id = payload.get("report_id") if isinstance(payload, dict) else None
+        try:
+            report_id = int(raw_id)  # type: ignore[arg-type]
+        except (TypeError, ValueError) as exc:
+            raise InvalidEventError(
+                "payload.report_id: a report generator's manual invocation needs {{\"report_id\": <id of the "
+                "reports message>}}, got payload {!r}".format(payload)) from exc
+        log.info("Regenerating report %s", report_id)
+        message = self._report_client().fetch_message(REPORTS_CHANNEL, report_id, organisation_id=self.agent_id)
+        self.report_id = message.id
+        self._report_metadata = dict(message.data) if isinstance(message.data, dict) else {}
+        zone = self._zone_or_utc()
+        self.period_start = _from_epoch_ms(self._report_metadata.get("period_start"), "period_start", zone)
+        self.period_end = _from_epoch_ms(self._report_metadata.get("period_end"), "period_end", zone)
+        deployment = self.received_deployment_config or {}
+        self.devices = list(deployment.get("DEVICE_LIST") or [])
+        return self._generate()
 
     # ------------------------------------------------------------------ internals
 
@@ -187,12 +188,14 @@ class Application(ProcessorApplication):
             raise DooverError("reports: the Data API client exists only during an invocation")
         return client
 
-    def _capturing(self) -> LogCapture:
-        self._capture = LogCapture()
-        return self._capture
+    def _stop_capture(self) -> None:
+        capture = getattr(self, "_capture", None)
+        if capture is not None:
+            capture.__exit__(None, None, None)
 
     def _logs(self) -> str:
-        return self._capture.text() if self._capture is not None else ""
+        capture = getattr(self, "_capture", None)
+        return capture.text() if capture is not None else ""
 
     def _setting(self, name: str, default: Any) -> Any:
         """``name`` from the loaded config schema when it declares it, else from the raw
@@ -217,18 +220,44 @@ class Application(ProcessorApplication):
         self._report_client().update_message(
             REPORTS_CHANNEL, self.report_id, self._report_metadata, organisation_id=self.agent_id, files=files)
 
-    def _generate(self) -> Dict[str, Any]:
-        metadata = self._report_metadata
+    def _generate(self) -> Any:
+        """Run :meth:`generate` and complete the report. Returns the outcome, or (when called
+        from a coroutine, as ``await super().on_schedule(event)`` does with an ``async def
+        generate``) a coroutine giving it."""
         log.info("Generating the report from %s to %s", self.period_start, self.period_end)
         started = time.perf_counter()
         try:
-            files = _as_files(call_hook(self.generate, self.devices, self.period_start, self.period_end))
+            produced = self.generate(self.devices, self.period_start, self.period_end)
+            if isinstance(produced, Done):
+                produced = produced.result
+            elif hasattr(produced, "__await__"):
+                if in_async_context():
+                    return self._finish_later(produced, started)
+                from .._hooks import run_awaitable
+
+                produced = run_awaitable(produced)
+            files = _as_files(produced)
         except Exception as exc:
-            log.error("Error generating the report: %s", exc, exc_info=exc)
-            metadata["status"] = "Failed"
-            metadata["logs"] = self._logs()
-            self._update()
-            return {"report_id": self.report_id, "status": "Failed"}
+            return self._failed(exc)
+        return self._finish(files, started)
+
+    async def _finish_later(self, produced: Any, started: float) -> Dict[str, Any]:
+        try:
+            files = _as_files(await produced)
+        except Exception as exc:
+            return self._failed(exc)
+        return self._finish(files, started)
+
+    def _failed(self, exc: BaseException) -> Dict[str, Any]:
+        log.error("Error generating the report: %s", exc, exc_info=exc)
+        self._report_metadata["status"] = "Failed"
+        self._report_metadata["logs"] = self._logs()
+        self._update()
+        self._stop_capture()
+        return {"report_id": self.report_id, "status": "Failed"}
+
+    def _finish(self, files: List[Any], started: float) -> Dict[str, Any]:
+        metadata = self._report_metadata
         total = sum(item.size or 0 for item in files)
         log.info("Report generated in %.3f s: %d file(s), %d bytes", time.perf_counter() - started, len(files), total)
         if total > MAX_REPORT_BYTES:
@@ -244,8 +273,10 @@ class Application(ProcessorApplication):
             metadata["status"] = "Failed"
             metadata["logs"] = self._logs()
             self._update()
+            self._stop_capture()
             return {"report_id": self.report_id, "status": "Failed"}
         log.info("Report uploaded in %.3f s", time.perf_counter() - started)
+        self._stop_capture()
         return {"report_id": self.report_id, "status": "Complete"}
 
 

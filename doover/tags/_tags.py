@@ -10,7 +10,7 @@ from ..exceptions import NotSupportedError, TagError
 from ._bound import BoundTag
 from ._core import _plain
 from ._declarations import NotSet, RemoteTag, Tag, check_value, coerce_read
-from ._done import DONE, Done
+from ._done import DONE, Done, maybe_awaitable
 from ._triggers import evaluate_triggers
 
 __all__ = ["Tags"]
@@ -111,8 +111,9 @@ class Tags:
         #: awaitable or a plain value; ``None`` decides by whether an event loop runs.
         self.async_mode: Optional[bool] = None
 
-    def setup(self) -> None:
+    def setup(self) -> Any:
         """Override to add or remove tags per instance (``def`` or ``async def``)."""
+        return maybe_awaitable(None)
 
     @property
     def tag_manager(self) -> Any:

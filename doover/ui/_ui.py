@@ -5,6 +5,7 @@ import types
 from collections import OrderedDict
 from typing import Any, Callable, Dict, List, Optional
 
+from .._done import maybe_awaitable
 from ..exceptions import UIError
 from ..tags import Tag
 from ._element import FIRST_POSITION, Element
@@ -135,8 +136,9 @@ class UI:
         self._next_position = FIRST_POSITION
         self._number_positions()
 
-    def setup(self) -> None:
+    def setup(self) -> Any:
         """Override to change the UI per instance (may be ``async def``): makes it dynamic."""
+        return maybe_awaitable(None)
 
     @property
     def is_static(self) -> bool:

@@ -36,6 +36,11 @@ CASES = [
  ("AggregateUpdateEvent", {"author_id": "5", "organisation_id": "7", "channel": ch, "aggregate": {"data": {"a": 1}, "last_updated": 1775001139307}, "request_data": {"data": {"a": 1}}}),
  ("AggregateUpdateEvent", {"author_id": "5", "organisation_id": None, "channel": ch, "aggregate": {"data": {"a": 1}, "last_updated": "1775001139307.5"}, "request_data": {"a": 1}}),
  ("AggregateUpdateEvent", {"channel": ch, "aggregate": {"last_updated": "x"}, "request_data": 5}),
+ # epoch ms beyond year 9999, infinities and NaN (found by hypothesis): a DecodeError, not a ValueError
+ ("AggregateUpdateEvent", {"channel": ch, "aggregate": {"data": {}, "last_updated": 253402315489280.0}, "request_data": {}}),
+ ("AggregateUpdateEvent", {"channel": ch, "aggregate": {"data": {}, "last_updated": "1e30"}, "request_data": {}}),
+ ("AggregateUpdateEvent", {"channel": ch, "aggregate": {"data": {}, "last_updated": float("nan")}, "request_data": {}}),
+ ("AggregateUpdateEvent", {"channel": ch, "aggregate": {"data": {}, "last_updated": -62135596800001}, "request_data": {}}),
  ("AggregateUpdateEvent", {"channel": ch, "aggregate": {"data": 1, "last_updated": True}, "request_data": {"data": 1}, "author_id": "q"}),
  ("AggregateUpdateEvent", {"channel": ch, "aggregate": None, "request_data": None}),
  ("DeploymentEvent", {"organisation_id": 7, "agent_id": "111", "app_id": "123", "app_install_id": "456", "app_key": "k", "app_display_name": "K"}),
@@ -84,6 +89,15 @@ def test_from_dict_matches_the_converter(index):
     assert ours == _outcome(_with_converter, data, cls)
     if ours[0] == "ok":
         assert ours[1].raw == data  # the body as received, before any reshaping
+
+
+@pytest.mark.parametrize("stamp", [253402315489280.0, "1e30", float("inf"), -62135596800001])
+def test_an_epoch_ms_outside_the_calendar_is_a_decode_error_naming_the_path(stamp):
+    body = {"channel": ch, "aggregate": {"data": {}, "last_updated": stamp}, "request_data": {}}
+    with pytest.raises(DecodeError) as info:
+        m.AggregateUpdateEvent.from_dict(body)
+    assert str(info.value) == "could not decode AggregateUpdateEvent: epoch milliseconds out of range: {!r} " \
+                              "@ $.aggregate.last_updated".format(stamp)
 
 
 def test_decoder_reports_every_problem_with_its_path():

@@ -334,3 +334,39 @@ def test_without_a_config_cls_the_raw_deployment_config_and_defaults_are_used(em
     else:
         assert out["status"] == "error" and out["error"]["type"] == "NotSupportedError"
         assert "dv_proc_timezone 'Australia/Brisbane'" in out["error"]["message"]
+
+
+class SyncOverride(SyncFlowReport):
+    def setup(self):
+        log.info("setting up the flow report")
+
+    def on_schedule(self, event):
+        return super().on_schedule(event)
+
+
+class AsyncOverride(AsyncFlowReport):
+    async def setup(self):
+        await super().setup()
+        log.info("setting up the flow report")
+
+    async def on_schedule(self, event):  # the platform SDK's spelling: its base hooks are async def
+        return await super().on_schedule(event)
+
+
+@pytest.mark.parametrize("app_cls", [SyncOverride, AsyncOverride], ids=["sync", "async"])
+def test_an_overriding_hook_that_calls_the_base_completes_the_report_with_setups_lines(emu, h, app_cls):
+    h.deploy(emu)
+    _publish_flows(emu, h)
+
+    out = run_app(app_cls(), h.schedule_event(emu), {"aws_request_id": "req-1"}, setup_logging=False)
+
+    [report] = _reports(emu, h)
+    assert out == {"status": "success", "result": {"report_id": int(report["id"]), "status": "Complete"},
+                   "skip_reason": None, "error": None}
+    assert report["data"]["status"] == "Complete"
+    logs = report["data"]["logs"]
+    assert logs.index("INFO [flow_report] setting up the flow report") < \
+        logs.index("INFO [doover.reports] Scheduled report generation") < \
+        logs.index("INFO [flow_report] flow report for [11, 12]")
+    [attachment] = report["attachments"]
+    assert _attachment_bytes(emu, attachment) == b"11,10\n12,20\n12,30\n"
