@@ -351,6 +351,8 @@ def _build_AlarmTriggerEvent() -> type:
         def value(self) -> Any:
             """The aggregate's value at the alarm's dotted ``key`` (None when it is absent)."""
             node = self.aggregate.data
+            if not self.alarm.key:
+                return None
             for part in self.alarm.key.split("."):
                 if not isinstance(node, dict) or part not in node:
                     return None

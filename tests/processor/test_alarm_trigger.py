@@ -86,6 +86,29 @@ def test_conditions_only_alarm_takes_key_and_operator_from_its_primary_condition
     assert "key" not in event.raw["alarm"]  # raw is untouched by the reshaping
 
 
+def test_time_window_only_alarm_has_no_key_operator_or_value_and_its_handler_runs():
+    body = copy.deepcopy(CONDITIONS_ONLY)
+    body["alarm"]["conditions"] = body["alarm"]["conditions"][:1]  # the time window alone
+    event = AlarmTriggerEvent.from_dict(body)
+    # pydoover 1.18.3 on this body: key '', operator None, value None, event.value None
+    assert (event.alarm.key, event.alarm.operator, event.alarm.value, event.value) == ("", None, None, None)
+    assert event.raw["alarm"]["conditions"] == [{"id": "c1", "type": "time_of_day", "from_ms": 0, "to_ms": 1000}]
+    assert "operator" not in event.alarm.to_dict() and event.alarm.to_dict()["key"] == ""
+
+    seen = []
+
+    class App(Application):
+        def pre_hook_filter(self, event):  # reached: the event decoded
+            seen.append((event.alarm.name, event.alarm.key, event.is_cleared))
+            return False
+
+        def on_alarm_trigger(self, event):
+            pass
+
+    out = run_app(App(), {"op": "on_alarm_trigger", "token": "t", "d": body}, None, setup_logging=False)
+    assert (out["status"], out["skip_reason"], seen) == ("skipped", "pre_hook_filter", [("Rising", "", True)])
+
+
 @pytest.mark.parametrize("new_state, is_alarm, is_cleared", [
     ("Alarm", True, False), ("OK", False, True), ("AlarmPending", False, False), ("NoData", False, False),
 ])
