@@ -27,7 +27,7 @@ from typing import Any, Dict, Optional
 
 from .._done import maybe_awaitable
 from .._hooks import call_hook, close_hook_loop, loop_running, uses_async
-from ..exceptions import DooverError, InvalidArgumentError
+from ..exceptions import DooverError
 from ..notifications import Notifications
 from ._tagstore import TagStore
 
@@ -262,21 +262,11 @@ class Application:
         warn/warning, critical/error/fatal). ``event`` (not with ``topic``) sends on the
         canonical topic ``dev/applications/<notification_policy>/<app_key>/<event>``.
         """
-        from ..notifications._send import model_body, resolve_topic
+        from ..notifications._send import model_body, plain_body, resolve_topic
 
-        model = model_body(message, title=title, severity=severity, topic=topic, event=event)
-        if model is not None:
-            return self.device_agent.create_message("notifications", model)
-        if not isinstance(message, str) or not message:
-            raise InvalidArgumentError("send_notification: message must be a non-empty string")
-        topic = resolve_topic(self.app_key, topic, event, notification_policy)
-        body: Dict[str, Any] = {"message": message}
-        if title is not None:
-            body["title"] = title
-        if severity is not None:
-            body["severity"] = _severity(severity)
-        if topic is not None:
-            body["topic"] = str(topic)
+        body = model_body(message, title=title, severity=severity, topic=topic, event=event)
+        if body is None:
+            body = plain_body(message, title, severity, resolve_topic(self.app_key, topic, event, notification_policy))
         return self.device_agent.create_message("notifications", body)
 
     # ------------------------------------------------------------------ readiness
@@ -472,22 +462,6 @@ class Application:
             self._shutdown_at = float(value)
         except (TypeError, ValueError):
             log.warning("ignoring shutdown_at %r: expected epoch seconds", value)
-
-
-_SEVERITIES = {"trace": 3, "debug": 4, "info": 5, "warn": 6, "warning": 6, "critical": 7, "error": 7, "fatal": 7}
-
-
-def _severity(value: Any) -> int:
-    if isinstance(value, bool):
-        raise InvalidArgumentError("send_notification: severity must be an int or a name, got {!r}".format(value))
-    if isinstance(value, int):
-        return int(value)
-    name = getattr(value, "name", value)
-    try:
-        return _SEVERITIES[str(name).lower()]
-    except KeyError:
-        raise InvalidArgumentError("send_notification: unknown severity {!r}; expected one of {}".format(
-            value, sorted(_SEVERITIES))) from None
 
 
 def _in_thread(fn: Any, *args: Any) -> Any:

@@ -10,7 +10,7 @@ one module-level instance may serve any number of warm invocations.
 import datetime
 import functools
 import logging
-from typing import Any, Dict, Optional
+from typing import Any, Optional
 
 from .._done import Done, maybe_awaitable
 from ..exceptions import DooverError
@@ -24,11 +24,6 @@ HOOK_NAMES = (
     "on_aggregate_update", "on_schedule", "on_deployment", "on_ingestion_endpoint",
     "on_manual_invoke", "on_alarm_trigger",
 )
-
-_SEVERITIES = {
-    "trace": 3, "debug": 4, "info": 5, "warn": 6, "warning": 6,
-    "critical": 7, "error": 7, "err": 7, "fatal": 7, "crit": 7,
-}
 
 _PER_INVOCATION = (
     "agent_id", "app_key", "app_id", "display_name", "organisation_id", "subscription_id",
@@ -298,25 +293,12 @@ class Application:
         notification on :attr:`notifications_cls` is usually better. Returns the created
         message (an awaitable of it in an async app).
         """
-        from ..notifications._send import model_body, resolve_topic
+        from ..notifications._send import model_body, plain_body, resolve_topic
 
         body = model_body(message, title=title, severity=severity, topic=topic, event=event)
-        if body is not None:
-            return self._call("create_message", "notifications", body, agent_id=agent_id)
-        if not isinstance(message, str) or not message:
-            raise DooverError("message: expected a non-empty string, got {!r}".format(message))
-        topic = resolve_topic(self.app_key, topic, event, notification_policy)
-        for name, value in (("title", title), ("topic", topic)):
-            if value is not None and not isinstance(value, str):
-                raise DooverError("{}: expected a string or None, got {!r}".format(name, value))
-        data: Dict[str, Any] = {"message": message}
-        if title is not None:
-            data["title"] = title
-        if severity is not None:
-            data["severity"] = _severity(severity)
-        if topic is not None:
-            data["topic"] = str(topic)
-        return self._call("create_message", "notifications", data, agent_id=agent_id)
+        if body is None:
+            body = plain_body(message, title, severity, resolve_topic(self.app_key, topic, event, notification_policy))
+        return self._call("create_message", "notifications", body, agent_id=agent_id)
 
     def ping_connection(
         self, online_at: Optional[datetime.datetime] = None,
@@ -352,15 +334,3 @@ class Application:
         )
 
 
-def _severity(value: Any) -> int:
-    if isinstance(value, bool):
-        raise DooverError("severity: expected 3..7 or a name, got {!r}".format(value))
-    if isinstance(value, int) and 3 <= value <= 7:
-        return int(value)
-    if isinstance(value, str) and value.lower() in _SEVERITIES:
-        return _SEVERITIES[value.lower()]
-    raise DooverError(
-        "severity: expected an integer 3..7 or one of {}, got {!r}".format(
-            ", ".join(sorted(_SEVERITIES)), value
-        )
-    )

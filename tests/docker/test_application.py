@@ -281,10 +281,16 @@ def test_send_notification_publishes_on_notifications_with_severity_number():
     mid = app.send_notification("Battery low", title="Power", severity="warning", topic="power")
     (msg,) = agent.messages["notifications"]
     assert (msg.id, msg.data) == (mid, {"message": "Battery low", "title": "Power", "severity": 6, "topic": "power"})
-    with pytest.raises(ValueError, match="unknown severity 'loud'"):
-        app.send_notification("x", severity="loud")
-    with pytest.raises(ValueError, match="non-empty string"):
-        app.send_notification("")
+    assert agent.messages["notifications"][0].data["severity"] == 6
+    app.send_notification("y", severity="crit")  # the platform's aliases, as a processor accepts them
+    assert agent.messages["notifications"][-1].data == {"message": "y", "severity": 7}
+    for bad, said in [("loud", "got 'loud'"), (99, "got 99"), (True, "3..7 or a name, got True")]:
+        with pytest.raises(ValueError, match="severity: expected .*" + said):  # never sent: out of range,
+            app.send_notification("x", severity=bad)  # the server would keep the body as raw text
+    for blank in ("", "   "):
+        with pytest.raises(ValueError, match="message: expected a non-empty string, got '{}'".format(blank)):
+            app.send_notification(blank)
+    assert len(agent.messages["notifications"]) == 2
 
 
 def test_declared_tags_class_commits_through_the_edge_tag_manager():

@@ -135,7 +135,9 @@ def test_processor_send_notification_refuses_topic_with_event_and_args_with_a_mo
 
     class Wrong(Application):
         def on_message_create(self, event):
-            for call in (lambda: self.send_notification("m", topic="t", event="e"),
+            for call in (lambda: self.send_notification("   "),
+                         lambda: self.send_notification("m", severity=99),
+                         lambda: self.send_notification("m", topic="t", event="e"),
                          lambda: self.send_notification("m", event="Bad Event"),
                          lambda: self.send_notification(NotificationModel("m"), title="t"),
                          lambda: self.send_notification("m", event="e", notification_policy="maybe")):
@@ -146,6 +148,9 @@ def test_processor_send_notification_refuses_topic_with_event_and_args_with_a_mo
 
     assert run_app(Wrong(), subscription.event({"t": 1}), None, setup_logging=False)["status"] == "success"
     assert errors == [
+        ("InvalidArgumentError", "message: expected a non-empty string, got '   '"),
+        ("InvalidArgumentError", "severity: expected an integer 3..7 or one of crit, critical, debug, err, error, "
+                                 "fatal, info, trace, warn, warning, got 99"),
         ("InvalidArgumentError", "topic, event: give one or the other, not both (event='e' builds the canonical "
                                  "topic dev/applications/<policy>/<app_key>/<event> itself)"),
         ("InvalidArgumentError", "event: expected lower-case letters, digits, '.', '_' or '-', starting with a "
@@ -223,7 +228,7 @@ def test_edge_app_key_given_later_is_used_and_bad_calls_are_refused():
         "message": "m", "severity": 6, "topic": "dev/applications/default/late_key/low"}
     with pytest.raises(InvalidArgumentError, match=r"^topic, event: give one or the other"):
         app.send_notification("m", topic="t", event="low")
-    with pytest.raises(ValueError, match=r"^send_notification: message must be a non-empty string$"):
+    with pytest.raises(InvalidArgumentError, match=r"^message: expected a non-empty string, got ''$"):
         app.send_notification("")
 
 
