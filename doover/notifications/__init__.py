@@ -271,6 +271,10 @@ class Notifications:
     def __init__(self, app_key: Optional[str] = None, application: Any = None) -> None:
         self._app_key = app_key
         self._application = application
+        # this instance's own set: setup() may change it without touching the class (a warm
+        # Lambda container builds a fresh one per invocation); also under the platform SDK's name
+        self._declarations = dict(type(self)._declarations)
+        self._notification_declarations = self._declarations
 
     @property
     def app_key(self) -> Optional[str]:

@@ -219,3 +219,22 @@ def test_the_platform_sdk_spelling_works_with_only_the_import_renamed():
     assert notifications.NotificationSeverity.Warn == 6
     assert sorted(notifications.__all__) == [
         "BoundNotification", "Notification", "NotificationPolicy", "NotificationSeverity", "Notifications"]
+
+
+def test_a_set_adjusted_in_setup_does_not_leak_into_the_next_instance():
+    from doover.notifications import Notification, Notifications
+
+    class Pump(Notifications):
+        high = Notification("Level high")
+        low = Notification("Level low")
+
+        def setup(self):
+            self._notification_declarations.pop("high")  # as apps written for the platform SDK do
+
+    first = Pump("pump_1")
+    first.setup()
+    assert [n.name for n in first] == ["low"] and len(first) == 1
+    assert list(first.to_schema()) == ["low"]
+    fresh = Pump("pump_1")  # a warm container's next invocation builds a new one
+    assert [n.name for n in fresh] == ["high", "low"]
+    assert list(Pump._declarations) == ["high", "low"]
