@@ -16,7 +16,6 @@ from ._unset import UNSET
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..models import (
-        Alarm,
         ConfirmedDeviceToken,
         ConnectionDetail,
         ConnectionSubscription,
@@ -60,7 +59,7 @@ class AdminMethods:
 
     # ------------------------------------------------------------------ alarms
 
-    def list_alarms(self, agent_id: int, channel_name: str, *, organisation_id: Optional[int] = None) -> List[Alarm]:
+    def list_alarms(self, agent_id: int, channel_name: str, *, organisation_id: Optional[int] = None) -> List[models.Alarm]:
         """``GET /agents/{agent_id}/channels/{channel}/alarms``."""
         body = self._request(
             "GET", path("agents", self._resolve_agent_id(agent_id), "channels", channel_name, "alarms"),
@@ -81,7 +80,7 @@ class AdminMethods:
         expiry_mins: Optional[float] = None,
         *,
         organisation_id: Optional[int] = None,
-    ) -> Alarm:
+    ) -> models.Alarm:
         """``POST .../alarms``: alarm when ``key`` compared with ``value`` by ``operator`` holds."""
         body = self._request(
             "POST",
@@ -93,7 +92,7 @@ class AdminMethods:
 
     def fetch_alarm(
         self, agent_id: int, channel_name: str, alarm_id: int, *, organisation_id: Optional[int] = None
-    ) -> Alarm:
+    ) -> models.Alarm:
         """``GET .../alarms/{alarm_id}``."""
         body = self._request(
             "GET",
@@ -116,7 +115,7 @@ class AdminMethods:
         expiry_mins: Optional[float] = None,
         *,
         organisation_id: Optional[int] = None,
-    ) -> Alarm:
+    ) -> models.Alarm:
         """``PUT .../alarms/{alarm_id}``: replace the alarm."""
         body = self._request(
             "PUT",
@@ -140,7 +139,7 @@ class AdminMethods:
         expiry_mins: Any = UNSET,
         *,
         organisation_id: Optional[int] = None,
-    ) -> Alarm:
+    ) -> models.Alarm:
         """``PATCH .../alarms/{alarm_id}`` with only the fields given; ``expiry_mins=None``
         clears the expiry (leave it out to keep it)."""
         body: Dict[str, Any] = {}

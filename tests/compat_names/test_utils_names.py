@@ -306,14 +306,23 @@ def test_setup_logging_uses_log_formatter_by_default():
 
 
 def test_alarm_module_of_the_platform_sdk_gives_create_alarm_and_its_alarm_class():
+    import asyncio
+
     from doover.utils.alarm import Alarm, create_alarm as from_module
 
-    assert Alarm is ThresholdAlarm
+    assert issubclass(Alarm, ThresholdAlarm)
     assert from_module is create_alarm
     fired = []
-    alarm = Alarm(threshold_met=lambda v: v > 3, callback=lambda: fired.append(1), grace_period=0,
-                  min_inter_alarm=0)
-    assert alarm.check_value(5) is True
+
+    async def callback():
+        fired.append(1)
+
+    alarm = Alarm(threshold_met=lambda v: v > 3, callback=callback, grace_period=0, min_inter_alarm=0)
+
+    async def app_code():  # the platform SDK's spelling: its check_value is a coroutine
+        return [await alarm.check_value(2), await alarm.check_value(5, lambda v: v > 4)]
+
+    assert asyncio.new_event_loop().run_until_complete(app_code()) == [False, True]
     assert fired == [1]
 
 
