@@ -59,7 +59,8 @@ def wire_ui_and_rpc(app: Any) -> None:
     if _has_marked(type(app), "_doover_rpc"):
         from ..rpc import RPCManager
 
-        rpc = RPCManager(agent, app.app_key)
+        # the device agent delivers no message updates: a running handler re-reads its request
+        rpc = RPCManager(agent, app.app_key, poll_cancellation=1.0)
         rpc.register_handlers(app)
         app.rpc = rpc
         for channel in sorted(rpc.channels):

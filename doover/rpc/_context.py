@@ -168,22 +168,40 @@ class RPCContext:
         return self.cancelled
 
     def wait_cancelled(self, timeout: Optional[float] = None) -> Any:
-        """Wait until the command is cancelled (by an update given to the manager); True if it was.
+        """Wait until the command is cancelled; True if it was.
 
-        ``timeout`` in seconds (None waits for ever). In async code it returns a coroutine
-        to ``await``, which polls without blocking the loop.
+        ``timeout`` in seconds (None waits for ever). The cancellation arrives as an update
+        given to the manager, or, where the runtime delivers none (the manager's
+        ``poll_cancellation`` is set, as on the edge), by re-reading the request that often.
+        In async code it returns a coroutine to ``await``, which waits without blocking the loop.
         """
         if in_async_context():
             return self._wait_cancelled_async(timeout)
-        return self._cancelled.wait(timeout)
+        poll = self._manager.poll_cancellation
+        if poll is None:
+            return self._cancelled.wait(timeout)
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while not self.check_cancelled():  # no update events here: re-read the request
+            left = None if deadline is None else deadline - time.monotonic()
+            if left is not None and left <= 0:
+                return False
+            self._cancelled.wait(poll if left is None else min(poll, left))
+        return True
 
     async def _wait_cancelled_async(self, timeout: Optional[float]) -> bool:
         import asyncio
 
+        poll = self._manager.poll_cancellation
         deadline = None if timeout is None else time.monotonic() + timeout
+        next_read = time.monotonic()
         while not self._cancelled.is_set():
-            if deadline is not None and time.monotonic() >= deadline:
+            now = time.monotonic()
+            if deadline is not None and now >= deadline:
                 return False
+            if poll is not None and now >= next_read:
+                await asyncio.get_event_loop().run_in_executor(None, self.check_cancelled)
+                next_read = time.monotonic() + poll
+                continue
             await asyncio.sleep(0.02)
         return True
 

@@ -145,6 +145,12 @@ class RPCManager:
     update, observed through :meth:`handle_event` (from another thread) and by polling
     ``client.fetch_message`` every ``poll_interval`` seconds; ``wait_for_update(channel,
     message_id, timeout) -> data or None`` replaces the polling when given.
+
+    **Cancellation.** A running handler learns of a cancellation from the request's update
+    event. A runtime that delivers no update events (the edge runtime) sets
+    ``poll_cancellation`` (seconds): then :meth:`RPCContext.wait_cancelled` re-reads the request
+    that often, and the request is re-read once before the final reply, so an operator's
+    cancellation is never overwritten by ``success``.
     """
 
     default_channel = DEFAULT_CHANNEL
@@ -161,8 +167,10 @@ class RPCManager:
         poll_interval: float = 0.5,
         clock_ms: Callable[[], int] = now_ms,
         async_mode: Optional[bool] = None,
+        poll_cancellation: Optional[float] = None,
     ) -> None:
         self.client = client
+        self.poll_cancellation = poll_cancellation
         self.app_key = app_key
         self.processor = processor
         self.wait_for_update = wait_for_update
@@ -314,16 +322,16 @@ class RPCManager:
             log.info("%s stopped: the command was cancelled", self._describe(ctx))
         except RPCError as exc:
             log.warning("%s refused: %s", self._describe(ctx), exc)
-            if not ctx.cancelled:  # a cancelled command keeps the canceller's status
+            if not self._cancelled_before_reply(ctx):  # a cancelled command keeps the canceller's status
                 self._reply_error(incoming, exc.code, exc.message)
             self._after_failure(ctx, found, payload)
         except Exception as exc:  # noqa: BLE001 - a handler error must not stop the runtime
             log.exception("%s raised", self._describe(ctx))
-            if not ctx.cancelled:
+            if not self._cancelled_before_reply(ctx):
                 self._reply_error(incoming, "INTERNAL_ERROR", str(exc))
             self._after_failure(ctx, found, payload)
         else:
-            if not ctx.cancelled:
+            if not self._cancelled_before_reply(ctx):
                 self._reply(incoming, {"status": {"code": "success", "message": None},
                                        "response": {} if result is None else result})
             self._after_success(ctx, found, payload)
@@ -331,6 +339,13 @@ class RPCManager:
             if tracked:
                 with self._cond:
                     self._inflight.pop(incoming.message_id, None)
+
+    def _cancelled_before_reply(self, ctx: RPCContext) -> bool:
+        # without update events (poll_cancellation set), re-read the request once: a
+        # cancellation written while the handler ran must not be overwritten by the reply
+        if self.poll_cancellation is not None and not ctx.cancelled and ctx.can_reply:
+            return ctx.check_cancelled()
+        return ctx.cancelled
 
     def _describe(self, ctx: RPCContext) -> str:
         return "RPC handler for {!r} (channel {!r}, message {})".format(ctx.method, ctx.channel_name, ctx.message_id)

@@ -210,3 +210,63 @@ def test_run_app_gives_platform_and_modbus_interfaces_delivering_on_the_loop_thr
         emu.close()
     assert not thread.is_alive()
     assert codes == [0]
+
+
+class LongJobs(Application):
+    def setup(self):
+        self.started = threading.Event()
+        self.go_on = threading.Event()
+        self.outcome = None
+
+    @rpc.handler("watch", channel="panel_rpc")
+    def on_watch(self, ctx, request):
+        self.started.set()
+        self.outcome = (ctx.wait_cancelled(30), ctx.cancelled_by)  # no update events on the edge: polled
+        return {"done": True}
+
+    @rpc.handler("ignore", channel="panel_rpc")
+    def on_ignore(self, ctx, request):
+        self.started.set()
+        self.go_on.wait(30)  # never looks: the final re-read still keeps the cancellation
+        self.outcome = "finished"
+        return {"done": True}
+
+
+class AsyncLongJobs(LongJobs):
+    @rpc.handler("watch", channel="panel_rpc")
+    async def on_watch(self, ctx, request):
+        self.started.set()
+        self.outcome = (await ctx.wait_cancelled(30), ctx.cancelled_by)
+        return {"done": True}
+
+
+def _cancel_when_started(emu, app, message_id, then=None):
+    from doover.api import DataClient
+
+    def run():
+        assert app.started.wait(30)
+        with DataClient(emu.base_url, token=emu.token_for(AGENT), agent_id=AGENT) as operator:
+            rpc.cancel_command(operator, message_id, "panel_rpc", {"id": "7", "name": "Ops"})
+        if then is not None:
+            then()
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    return thread
+
+
+@pytest.mark.parametrize("running, method", [(LongJobs, "watch"), (AsyncLongJobs, "watch"), (LongJobs, "ignore")],
+                         indirect=["running"], ids=["sync-wait", "async-wait", "sync-ignores"])
+def test_edge_rpc_cancelled_while_running_is_seen_and_never_overwritten(running, method):
+    emu, agent, app, events = running
+    assert agent.wait_for_channels_sync(["panel_rpc"], timeout=20)
+    sent = emu.publish(AGENT, "panel_rpc", _command(method, {}))
+    canceller = _cancel_when_started(emu, app, int(sent["id"]), then=app.go_on.set if method == "ignore" else None)
+    assert _iterate_until(app, lambda: app.outcome is not None, timeout=60)
+    canceller.join(30)
+    expected = "finished" if method == "ignore" else (True, {"id": "7", "name": "Ops"})
+    assert app.outcome == expected
+    assert agent.flush(20)
+    status = emu.message(AGENT, "panel_rpc", int(sent["id"]))["data"]["status"]
+    assert status["code"] == "error" and status["message"]["info"] == "Command cancelled"
+    assert status["message"]["cancelled_by"] == {"id": "7", "name": "Ops"}
