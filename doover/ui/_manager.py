@@ -8,7 +8,8 @@ from .._merge import strip_nulls
 from ..exceptions import RPCError, UIError
 from ..rpc._context import RPCContext
 from ..rpc._events import Incoming, now_ms
-from ..rpc._manager import RPCManager, _Handler, _check_method
+from ..rpc._manager import RPCManager
+from ..rpc._requests import _check_method, _Handler
 from ..tags import NotSet
 from ..tags._core import aggregate_data
 from ..tags._done import DONE, Done
