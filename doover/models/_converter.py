@@ -28,6 +28,12 @@ from typing import Any, Optional, Type, TypeVar, Union
 
 from ..exceptions import DecodeError
 from ._types import Id, WireValueError
+from ._wirevalues import kind as _kind
+from ._wirevalues import structure_bool as _structure_bool
+from ._wirevalues import structure_datetime as _structure_datetime
+from ._wirevalues import structure_enum as _structure_enum
+from ._wirevalues import structure_id as _structure_id
+from ._wirevalues import structure_int_or_str as _structure_int_or_str
 
 __all__ = ["structure", "unstructure", "get_converter", "configure_converter"]
 
@@ -52,33 +58,6 @@ def get_converter() -> Any:
     return _converter
 
 
-def _structure_id(value: Any, _t: Any = None) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, str)):
-        raise WireValueError("expected a decimal id (string or integer), got {!r}".format(value))
-    if isinstance(value, str):
-        text = value.strip()
-        if not (text.isdigit() or (text[:1] == "-" and text[1:].isdigit())):
-            raise WireValueError("expected a decimal id, got {!r}".format(value))
-        return int(text)
-    return value
-
-
-def _structure_datetime(value: Any, _t: Any = None) -> _dt.datetime:
-    if isinstance(value, _dt.datetime):
-        return value if value.tzinfo else value.replace(tzinfo=_UTC)
-    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-        raise WireValueError("expected epoch milliseconds, got {!r}".format(value))
-    try:
-        ms = float(value)
-    except ValueError:
-        raise WireValueError("expected epoch milliseconds, got {!r}".format(value)) from None
-    try:
-        ms_int = int(ms)
-        return _dt.datetime.fromtimestamp(ms_int // 1000, tz=_UTC).replace(microsecond=(ms_int % 1000) * 1000)
-    except (ValueError, OverflowError, OSError):  # NaN, infinities, years outside 1..9999
-        raise WireValueError("epoch milliseconds out of range: {!r}".format(value)) from None
-
-
 def _unstructure_datetime(value: _dt.datetime) -> int:
     if value.tzinfo is None:
         value = value.replace(tzinfo=_UTC)
@@ -86,32 +65,8 @@ def _unstructure_datetime(value: _dt.datetime) -> int:
     return (delta.days * 86400 + delta.seconds) * 1000 + delta.microseconds // 1000
 
 
-def _structure_bool(value: Any, _t: Any = None) -> bool:
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, int) and value in (0, 1):
-        return bool(value)
-    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
-        return value.strip().lower() == "true"
-    raise WireValueError("expected a boolean, got {!r}".format(value))
-
-
-def _structure_enum(value: Any, enum_cls: Any) -> Any:
-    try:
-        return enum_cls(value)
-    except (ValueError, TypeError):
-        names = ", ".join(str(getattr(m, "wire", m.value)) for m in enum_cls)
-        raise WireValueError("expected one of {}, got {!r}".format(names, value)) from None
-
-
 def _unstructure_enum(value: Any) -> Any:
     return getattr(value, "wire", value.value)
-
-
-def _structure_int_or_str(value: Any, _t: Any = None) -> Union[int, str]:
-    if isinstance(value, bool) or not isinstance(value, (int, str)):
-        raise WireValueError("expected a string or an integer, got {!r}".format(value))
-    return value
 
 
 def _attrs_structure_factory(conv: Any) -> Any:
@@ -201,12 +156,6 @@ def _list_factory(conv: Any) -> Any:
         return structure_list
 
     return factory
-
-
-def _kind(value: Any) -> str:
-    return {dict: "object", list: "array", str: "string", bool: "boolean", type(None): "null"}.get(
-        type(value), type(value).__name__
-    )
 
 
 def configure_converter(conv: Any) -> None:

@@ -26,35 +26,19 @@ from typing import Any, Callable, Dict, List, Optional, Tuple, Type, TypeVar, Un
 import attrs
 
 from ..exceptions import DecodeError
-from ._types import Id
+from ._types import Id, WireValueError
+from ._wirevalues import kind as _kind
+from ._wirevalues import structure_bool as _structure_bool
+from ._wirevalues import structure_datetime as _structure_datetime
+from ._wirevalues import structure_enum as _structure_enum
+from ._wirevalues import structure_id as _structure_id
+from ._wirevalues import structure_int_or_str as _structure_int_or_str
 
 __all__ = ["decode"]
 
 T = TypeVar("T")
 
-_UTC = _dt.timezone.utc
 _MISSING = object()
-
-
-class _Problem(Exception):
-    """One wire value is wrong (the message); collected with its path."""
-
-
-def _kind(value: Any) -> str:
-    return {dict: "object", list: "array", str: "string", bool: "boolean", type(None): "null"}.get(
-        type(value), type(value).__name__
-    )
-
-
-def _id(value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, str)):
-        raise _Problem("expected a decimal id (string or integer), got {!r}".format(value))
-    if isinstance(value, str):
-        text = value.strip()
-        if not (text.isdigit() or (text[:1] == "-" and text[1:].isdigit())):
-            raise _Problem("expected a decimal id, got {!r}".format(value))
-        return int(text)
-    return value
 
 
 def _cast(target: Any, name: str) -> Callable[[Any], Any]:
@@ -64,54 +48,15 @@ def _cast(target: Any, name: str) -> Callable[[Any], Any]:
         try:
             return target(value)
         except (TypeError, ValueError):
-            raise _Problem("invalid value for type, expected {}".format(name)) from None
+            raise WireValueError("invalid value for type, expected {}".format(name)) from None
         except OverflowError as exc:  # int(float("inf")): JSON's Infinity reaches here
-            raise _Problem("unknown error ({})".format(exc)) from None
+            raise WireValueError("unknown error ({})".format(exc)) from None
 
     return cast
 
 
-def _bool(value: Any) -> bool:
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, int) and value in (0, 1):
-        return bool(value)
-    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
-        return value.strip().lower() == "true"
-    raise _Problem("expected a boolean, got {!r}".format(value))
-
-
 def _enum_leaf(enum_cls: Any) -> "_Decoder":
-    def lookup(value: Any) -> Any:
-        try:
-            return enum_cls(value)
-        except (ValueError, TypeError):
-            names = ", ".join(str(getattr(m, "wire", m.value)) for m in enum_cls)
-            raise _Problem("expected one of {}, got {!r}".format(names, value)) from None
-
-    return _leaf(lookup)
-
-
-def _int_or_str(value: Any) -> Union[int, str]:
-    if isinstance(value, bool) or not isinstance(value, (int, str)):
-        raise _Problem("expected a string or an integer, got {!r}".format(value))
-    return value
-
-
-def _datetime(value: Any) -> _dt.datetime:
-    if isinstance(value, _dt.datetime):
-        return value if value.tzinfo else value.replace(tzinfo=_UTC)
-    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-        raise _Problem("expected epoch milliseconds, got {!r}".format(value))
-    try:
-        ms = float(value)
-    except ValueError:
-        raise _Problem("expected epoch milliseconds, got {!r}".format(value)) from None
-    try:
-        ms_int = int(ms)
-        return _dt.datetime.fromtimestamp(ms_int // 1000, tz=_UTC).replace(microsecond=(ms_int % 1000) * 1000)
-    except (ValueError, OverflowError, OSError):  # NaN, infinities, years outside 1..9999
-        raise _Problem("epoch milliseconds out of range: {!r}".format(value)) from None
+    return _leaf(lambda value: _structure_enum(value, enum_cls))
 
 
 def _identity(value: Any) -> Any:
@@ -126,7 +71,7 @@ def _leaf(fn: Callable[[Any], Any]) -> _Decoder:
     def decode_leaf(value: Any, path: str, problems: List[Tuple[str, str]]) -> Any:
         try:
             return fn(value)
-        except _Problem as exc:
+        except WireValueError as exc:
             problems.append((str(exc), path))
             return None
 
@@ -134,13 +79,13 @@ def _leaf(fn: Callable[[Any], Any]) -> _Decoder:
 
 
 _LEAVES: Dict[Any, _Decoder] = {
-    Id: _leaf(_id),
+    Id: _leaf(_structure_id),
     str: _leaf(str),
     int: _leaf(_cast(int, "int")),
     float: _leaf(_cast(float, "float")),
-    bool: _leaf(_bool),
-    _dt.datetime: _leaf(_datetime),
-    Union[int, str]: _leaf(_int_or_str),
+    bool: _leaf(_structure_bool),
+    _dt.datetime: _leaf(_structure_datetime),
+    Union[int, str]: _leaf(_structure_int_or_str),
     Any: _leaf(_identity),
 }
 _DECODERS: Dict[Any, _Decoder] = {}
