@@ -4,8 +4,9 @@ Everything is imported on first use, so ``import doover.docker`` is cheap and do
 in pyserial, minimalmodbus or the HTTP stack.
 """
 
-import importlib
-from typing import Any, Dict
+from typing import Dict
+
+from .._lazy import lazy_exports
 
 #: public name -> module that defines it
 _EXPORTS: Dict[str, str] = {
@@ -24,14 +25,4 @@ _EXPORTS: Dict[str, str] = {
 __all__ = sorted(_EXPORTS)
 
 
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError("module 'doover.docker' has no attribute {!r}".format(name))
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> Any:
-    return sorted(set(globals()) | set(_EXPORTS))
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

@@ -27,8 +27,9 @@ Notification topics:
     NotificationTopic, NotificationPolicy, NotificationTopicFilterMode.
 """
 
-import importlib
 from typing import Any, Dict, Type, TypeVar
+
+from .._lazy import lazy_exports
 
 from ._types import Id
 
@@ -147,21 +148,11 @@ for _module, _names in {
     "_topics": ("NotificationPolicy", "NotificationTopic", "NotificationTopicFilterMode"),
 }.items():
     for _name in _names:
-        _LAZY[_name] = _module
+        _LAZY[_name] = _module if "." in _module else "." + _module
 del _module, _names, _name
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError("module {!r} has no attribute {!r}".format(__name__, name))
-    value = getattr(importlib.import_module(module if "." in module else __name__ + "." + module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> Any:
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY, __all__)
 
 
 def structure(data: Any, cls: Type[T]) -> T:

@@ -19,8 +19,7 @@ Importing this package is cheap: names load on first use, and ``requests`` is im
 when the first HTTP request is made (a ``pre_hook_filter`` rejection never pays for it).
 """
 
-import importlib
-from typing import Any
+from .._lazy import lazy_exports
 
 __all__ = [
     "Application",
@@ -78,14 +77,4 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError("module 'doover.processor' has no attribute {!r}".format(name))
-    value = getattr(importlib.import_module(module, __name__), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> Any:
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY, __all__)

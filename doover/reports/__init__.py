@@ -28,8 +28,7 @@ manual invocation with ``{"report_id": ...}`` regenerates an existing report. Se
 ``docs/reports.md``.
 """
 
-import importlib
-from typing import Any
+from .._lazy import lazy_exports
 
 __all__ = [
     "Application",
@@ -54,14 +53,4 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError("module 'doover.reports' has no attribute {!r}".format(name))
-    value = getattr(importlib.import_module(module, __name__), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> Any:
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY, __all__)
