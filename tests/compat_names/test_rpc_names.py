@@ -142,6 +142,24 @@ def test_a_caller_whose_command_is_cancelled_gets_rpc_cancelled(emu, client):
     assert caught.value.code == "CANCELLED" and caught.value.method == "reboot"
 
 
+def _serve_and_cancel_once_started(emu, client, manager, started, cancelled_by):
+    """Send REQUEST; once its handler has ``started``, cancel it; return the request message
+    after the handler finished (requests and updates are fed to ``manager`` on two threads)."""
+    requests = EventPump(emu, manager.handle_event, ("on_message_create",))
+    updates = EventPump(emu, manager.handle_event, ("on_message_update",))
+    try:
+        created = client.create_message("dv-rpc", REQUEST)
+        assert started.wait(60)
+        rpc.cancel_command(client, created.id, "dv-rpc", cancelled_by, cancelled_at=T0)
+        requests.events.put(None)
+        requests.thread.join(60)
+    finally:
+        requests.close()
+        updates.close()
+    assert requests.errors == [] and updates.errors == []
+    return created
+
+
 def test_a_running_handler_sees_a_cancel_delivered_on_another_thread_and_nothing_more_is_written(emu, client):
     seen = {}
     started = threading.Event()
@@ -157,18 +175,7 @@ def test_a_running_handler_sees_a_cancel_delivered_on_another_thread_and_nothing
 
     manager = rpc.RPCManager(client, clock_ms=lambda: T0 + 1)
     manager.add_handler("reboot", reboot)
-    requests = EventPump(emu, manager.handle_event, ("on_message_create",))
-    updates = EventPump(emu, manager.handle_event, ("on_message_update",))
-    try:
-        created = client.create_message("dv-rpc", REQUEST)
-        assert started.wait(60)
-        rpc.cancel_command(client, created.id, "dv-rpc", WHO, cancelled_at=T0)
-        requests.events.put(None)
-        requests.thread.join(60)
-    finally:
-        requests.close()
-        updates.close()
-    assert requests.errors == [] and updates.errors == []
+    created = _serve_and_cancel_once_started(emu, client, manager, started, WHO)
     assert seen == {"woke": True, "by": WHO, "at": dt.datetime.fromtimestamp(T0 / 1000.0, tz=dt.timezone.utc)}
     # the cancel is a merge patch, as the site's is: the acknowledgement's timestamp stays;
     # the handler's later progress ("pending") was not written
@@ -212,18 +219,7 @@ def test_an_async_handler_awaits_wait_cancelled(emu, client):
 
     manager = rpc.RPCManager(client)
     manager.add_handler("reboot", reboot)
-    requests = EventPump(emu, manager.handle_event, ("on_message_create",))
-    updates = EventPump(emu, manager.handle_event, ("on_message_update",))
-    try:
-        created = client.create_message("dv-rpc", REQUEST)
-        assert started.wait(60)
-        rpc.cancel_command(client, created.id, "dv-rpc", None, cancelled_at=T0)
-        requests.events.put(None)
-        requests.thread.join(60)
-    finally:
-        requests.close()
-        updates.close()
-    assert requests.errors == [] and updates.errors == []
+    created = _serve_and_cancel_once_started(emu, client, manager, started, None)
     assert seen == [True, True]
     assert emu.message(AGENT, "dv-rpc", created.id)["data"]["status"] == cancel_status(None, T0)["status"]
 

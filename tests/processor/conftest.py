@@ -8,6 +8,7 @@ A body is a generator method: each ``yield x`` hands back ``x`` (sync app) or ``
 import gzip
 import inspect
 import json
+import os
 import re
 import sys
 
@@ -15,6 +16,11 @@ import pytest
 import responses
 
 from doover.processor import Application
+
+# wire_fuzz.py importable from the tests here (pytest runs with --import-mode=importlib)
+_HERE = os.path.dirname(os.path.abspath(__file__))
+if _HERE not in sys.path:
+    sys.path.insert(0, _HERE)
 
 BASE = "http://cloud.test/api"
 ARN = "arn:aws:sns:ap-southeast-2:123:proc-ch-111-sensors:uuid-1"

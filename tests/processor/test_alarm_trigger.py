@@ -16,6 +16,7 @@ from doover import models as m
 from doover.exceptions import DecodeError
 from doover.models import AlarmOperator, AlarmState, AlarmTriggerEvent, structure
 from doover.processor import Application, run_app
+from wire_fuzz import json_values, one_value_changed_or_removed
 
 UTC = dt.timezone.utc
 
@@ -197,13 +198,10 @@ def test_from_dict_matches_the_converter(index):
     assert ours == _outcome(_with_converter, CASES[index])
 
 
-_SCALARS = st.one_of(st.none(), st.booleans(), st.integers(-5, 2 ** 40), st.floats(allow_nan=False, width=32),
-                     st.sampled_from(["", "12", " 7 ", "-3", "x", "1.5", "true", "OK", "alarm", "gt", "<", "Alarm"]))
 _KEYS = ["channel", "alarm", "old_state", "new_state", "aggregate", "request_data", "organisation_id", "agent_id",
          "name", "id", "key", "operator", "value", "state", "enabled", "description", "entered_state_ts",
          "expiry_mins", "alarm_pending_ms", "conditions", "type", "data", "last_updated"]
-_VALUES = st.recursive(_SCALARS, lambda inner: st.one_of(
-    st.lists(inner, max_size=3), st.dictionaries(st.sampled_from(_KEYS), inner, max_size=6)), max_leaves=12)
+_VALUES = json_values(_KEYS, ["true", "OK", "alarm", "gt", "<", "Alarm"])
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -212,28 +210,10 @@ def test_random_bodies_decode_exactly_as_the_converter_decodes_them(body):
     assert _outcome(AlarmTriggerEvent.from_dict, body) == _outcome(_with_converter, body)
 
 
-def _paths(value, prefix=()):
-    yield prefix
-    if isinstance(value, dict):
-        for key, item in value.items():
-            yield from _paths(item, prefix + (key,))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from _paths(item, prefix + (index,))
-
-
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_valid_bodies_with_one_value_changed_or_removed_decode_as_the_converter_does(data):
-    body = copy.deepcopy(data.draw(st.sampled_from([BODY, CONDITIONS_ONLY])))
-    path = data.draw(st.sampled_from([p for p in _paths(body) if p]))
-    parent = body
-    for key in path[:-1]:
-        parent = parent[key]
-    if data.draw(st.booleans()) and isinstance(parent, dict):
-        del parent[path[-1]]
-    else:
-        parent[path[-1]] = data.draw(_VALUES)
+    body = one_value_changed_or_removed(data, data.draw(st.sampled_from([BODY, CONDITIONS_ONLY])), _VALUES)
     assert _outcome(AlarmTriggerEvent.from_dict, body) == _outcome(_with_converter, body)
 
 

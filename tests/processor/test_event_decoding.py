@@ -126,14 +126,12 @@ def test_event_classes_are_built_once_and_live_in_doover_models():
 
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
+from wire_fuzz import json_values, one_value_changed_or_removed  # noqa: E402
 
-_SCALARS = st.one_of(st.none(), st.booleans(), st.integers(-5, 2 ** 40), st.floats(allow_nan=False, width=32),
-                     st.sampled_from(["", "12", " 7 ", "-3", "x", "1.5", "sensors"]))
 _KEYS = ["id", "author_id", "channel", "data", "attachments", "message", "agent_id", "name", "aggregate",
          "request_data", "last_updated", "organisation_id", "schedule_id", "app_id", "app_install_id", "app_key",
          "app_display_name", "ingestion_id", "payload", "invocation_url", "content_type", "filename", "size", "url"]
-_VALUES = st.recursive(_SCALARS, lambda inner: st.one_of(
-    st.lists(inner, max_size=3), st.dictionaries(st.sampled_from(_KEYS), inner, max_size=6)), max_leaves=12)
+_VALUES = json_values(_KEYS, ["sensors"])
 _BODIES = st.dictionaries(st.sampled_from(_KEYS), _VALUES, max_size=8)
 _CLASSES = ["MessageCreateEvent", "AggregateUpdateEvent", "DeploymentEvent", "ScheduleEvent",
             "IngestionEndpointEvent", "ManualInvokeEvent", "MessageUpdateEvent", "ChannelSyncEvent", "OneShotMessage"]
@@ -146,30 +144,11 @@ def test_random_bodies_decode_exactly_as_the_converter_decodes_them(name, body):
     assert _outcome(lambda d, c: c.from_dict(d), body, cls) == _outcome(_with_converter, body, cls)
 
 
-def _paths(value, prefix=()):
-    yield prefix
-    if isinstance(value, dict):
-        for key, item in value.items():
-            yield from _paths(item, prefix + (key,))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from _paths(item, prefix + (index,))
-
-
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_valid_bodies_with_one_value_changed_or_removed_decode_as_the_converter_does(data):
     name, body = data.draw(st.sampled_from([case for case in CASES if _outcome(
         lambda d, c: c.from_dict(d), case[1], getattr(m, case[0]))[0] == "ok"]))
-    body = copy.deepcopy(body)
-    paths = [p for p in _paths(body) if p]
-    path = data.draw(st.sampled_from(paths))
-    parent = body
-    for key in path[:-1]:
-        parent = parent[key]
-    if data.draw(st.booleans()) and isinstance(parent, dict):
-        del parent[path[-1]]
-    else:
-        parent[path[-1]] = data.draw(_VALUES)
+    body = one_value_changed_or_removed(data, body, _VALUES)
     cls = getattr(m, name)
     assert _outcome(lambda d, c: c.from_dict(d), body, cls) == _outcome(_with_converter, body, cls)
