@@ -239,7 +239,9 @@ class PlainWorker(_Worker):
             stdout_pump.join()
             answers.put(None)
 
-        threading.Thread(target=watch, name="doover-worker-watch", daemon=True).start()
+        watcher = threading.Thread(target=watch, name="doover-worker-watch", daemon=True)
+        watcher.start()
+        self._pumps.append(watcher)  # kill() joins it with the pumps: nothing outlives the worker
 
     def _line(self, name: str, line: str) -> None:
         if name == "stdout" and line.startswith(RESULT_PREFIX):
